@@ -1,0 +1,77 @@
+"""reach: track the reach of public-service video campaigns across social platforms.
+
+Public API (stable)::
+
+    reach.Tracker(db=None)          add / collect / report / posts
+    reach.parse_count(text)         "1.2万" -> Count(12000, approximate, 1000, "1.2万")
+    reach.identify(text)            URL or share text -> PostRef (offline)
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .counts import parse_count
+from .errors import (
+    AuthRequired,
+    Blocked,
+    CollectError,
+    ConfigError,
+    DatabaseBusy,
+    InputError,
+    NeedsResolution,
+    NetworkError,
+    NotFound,
+    NotSupported,
+    ParseError,
+    RateLimited,
+    ReachError,
+    Unavailable,
+    UnsupportedURL,
+)
+from .models import (
+    METRIC_NAMES,
+    Count,
+    CountKind,
+    Metrics,
+    Outcome,
+    OutcomeStatus,
+    ParsedPost,
+    PostRef,
+    RunSummary,
+    Snapshot,
+)
+from .tracker import Tracker
+from .urls import identify
+
+__all__ = [
+    "METRIC_NAMES",
+    "AuthRequired",
+    "Blocked",
+    "CollectError",
+    "ConfigError",
+    "Count",
+    "CountKind",
+    "DatabaseBusy",
+    "InputError",
+    "Metrics",
+    "NeedsResolution",
+    "NetworkError",
+    "NotFound",
+    "NotSupported",
+    "Outcome",
+    "OutcomeStatus",
+    "ParseError",
+    "ParsedPost",
+    "PostRef",
+    "RateLimited",
+    "ReachError",
+    "RunSummary",
+    "Snapshot",
+    "Tracker",
+    "Unavailable",
+    "UnsupportedURL",
+    "__version__",
+    "identify",
+    "parse_count",
+]

@@ -1,0 +1,5 @@
+"""``python -m reach`` runs the CLI."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,497 @@
+"""The ``reach`` command: a thin typer shell over :class:`reach.Tracker`.
+
+Data goes to stdout; progress, warnings and errors go to stderr. Exit codes:
+
+====  =====================================================================
+0     everything asked for succeeded
+1     internal error (a bug: please report it)
+2     bad input or configuration (nothing was written)
+3     the database is busy (another reach process holds it)
+4+    ``collect`` / ``parse``: bits OR-ed together, one per failure kind:
+      4 unavailable (deleted/private), 8 blocked or rate-limited,
+      16 auth required (cookies / API key), 32 parse error or not supported,
+      64 network error
+====  =====================================================================
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, NoReturn, TypeVar
+
+import typer
+
+from . import __version__
+from .errors import CollectError, DatabaseBusy, InputError, ReachError
+from .models import METRIC_NAMES, Outcome, OutcomeStatus, RunSummary
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+app = typer.Typer(
+    name="reach",
+    help=(
+        "Track the reach of public-service video campaigns across platforms: add post links, "
+        "collect their public counters into a local DuckDB file, report all-platform growth.\n\n"
+        "Start with `reach demo` (offline). Then: reach add LINK --campaign NAME; reach collect; "
+        "reach report --campaign NAME."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+EXIT_INTERNAL = 1
+EXIT_INPUT = 2
+EXIT_BUSY = 3
+STATUS_BITS: dict[OutcomeStatus, int] = {
+    OutcomeStatus.UNAVAILABLE: 4,
+    OutcomeStatus.BLOCKED: 8,
+    OutcomeStatus.RATE_LIMITED: 8,
+    OutcomeStatus.AUTH_REQUIRED: 16,
+    OutcomeStatus.PARSE_ERROR: 32,
+    OutcomeStatus.NOT_SUPPORTED: 32,
+    OutcomeStatus.NETWORK_ERROR: 64,
+}
+
+
+class Format(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    jsonl = "jsonl"
+
+
+class ReportFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class By(str, Enum):
+    hour = "hour"
+    day = "day"
+    week = "week"
+
+
+class Lang(str, Enum):
+    zh = "zh"
+    en = "en"
+
+
+class State:
+    db: Path | None = None
+    config: Path | None = None
+    quiet: bool = False
+
+
+state = State()
+
+
+def _err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def fail(message: str, code: int = EXIT_INPUT) -> NoReturn:
+    _err(f"error: {message}")
+    raise typer.Exit(code)
+
+
+def exit_code_for(statuses: Iterable[OutcomeStatus]) -> int:
+    code = 0
+    for status in statuses:
+        code |= STATUS_BITS.get(status, 0)
+    return code
+
+
+def _run(fn: Callable[[], int | None]) -> None:
+    """Run a command body, turning expected errors into one-line messages and exit codes."""
+    try:
+        code = fn()
+    except typer.Exit:
+        raise
+    except DatabaseBusy as exc:
+        fail(str(exc), EXIT_BUSY)
+    except CollectError as exc:
+        fail(exc.message, STATUS_BITS.get(exc.status, EXIT_INTERNAL))
+    except InputError as exc:
+        fail(str(exc), EXIT_INPUT)
+    except ReachError as exc:
+        fail(str(exc), EXIT_INPUT)
+    except KeyboardInterrupt:
+        fail("interrupted; what was collected so far is saved", 130)
+    except Exception as exc:  # noqa: BLE001 - last resort: no traceback for staff
+        if os.environ.get("REACH_DEBUG"):
+            raise
+        fail(f"internal error ({type(exc).__name__}: {exc}); set REACH_DEBUG=1 for details and report it", EXIT_INTERNAL)
+    if code:
+        raise typer.Exit(code)
+
+
+def _tracker() -> Any:
+    from .config import Settings
+    from .tracker import Tracker
+
+    settings = Settings.load(config_file=state.config, db=state.db)
+    return Tracker(settings=settings)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"reach {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    db: Annotated[
+        Path | None,
+        typer.Option("--db", help="Database file (default: REACH_DB, config, or the user data folder).", envvar="REACH_DB"),
+    ] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="config.toml to use (default: REACH_CONFIG or the user config folder).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summaries on stderr (for cron); errors still print.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+) -> None:
+    state.db = db
+    state.config = config
+    state.quiet = quiet
+
+
+# -- add / posts -----------------------------------------------------------------------------
+
+
+@app.command()
+def add(
+    links: Annotated[list[str], typer.Argument(help="Post links, app share texts or ids; '-' reads lines from stdin.", show_default=False)],
+    campaign: Annotated[str | None, typer.Option("--campaign", "-c", help="Put the posts in this campaign (created if new).")] = None,
+) -> None:
+    """Track posts: paste links or whole share texts (短链接、分享口令都可以)."""
+
+    def body() -> int:
+        from .urls import split_inputs
+
+        texts = list(links)
+        if texts == ["-"]:
+            texts = [sys.stdin.read()]
+        entries = split_inputs(texts)
+        if not entries:
+            fail("nothing to add: give post links or share texts (or '-' to read them from stdin)")
+        with _tracker() as tracker:
+            before = {p.post_key for p in tracker.posts()} if Path(tracker.db_path).exists() else set()
+            refs = tracker.add(*entries, campaign=campaign)
+            for ref in refs:
+                typer.echo(ref.post_key)
+            if not state.quiet:
+                new = sum(1 for r in refs if r.post_key not in before)
+                where = f" to campaign {campaign!r}" if campaign else ""
+                _err(f"added {new} new post(s){where}, {len(refs) - new} already tracked · database: {tracker.db_path}")
+        return 0
+
+    _run(body)
+
+
+@app.command()
+def posts(
+    campaign: Annotated[str | None, typer.Option("--campaign", "-c", help="Only this campaign's posts.")] = None,
+    platform: Annotated[str | None, typer.Option("--platform", "-p", help="Only this platform's posts.")] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+) -> None:
+    """List tracked posts with their newest counters."""
+
+    def body() -> int:
+        from .report import display, safe_cell
+
+        with _tracker() as tracker:
+            rows = tracker.posts(campaign=campaign, platform=platform)
+            zone = tracker.settings.zone
+            lang = tracker.settings.lang
+        records = [
+            {
+                "post_key": r.post_key,
+                "platform": r.platform,
+                "post_id": r.post_id,
+                "title": r.title,
+                "author": r.author,
+                "url": r.url,
+                "campaigns": list(r.campaigns),
+                "active": r.active,
+                "last_collected_at": r.last_collected_at.isoformat() if r.last_collected_at else None,
+                **{m: (c.value if (c := r.metrics.get(m)) else None) for m in METRIC_NAMES},
+            }
+            for r in rows
+        ]
+        if fmt is Format.json:
+            typer.echo(json.dumps(records, ensure_ascii=False, indent=2))
+        elif fmt is Format.jsonl:
+            for rec in records:
+                typer.echo(json.dumps(rec, ensure_ascii=False))
+        elif fmt is Format.csv:
+            import csv
+            import io
+
+            buf = io.StringIO()
+            writer = csv.DictWriter(buf, fieldnames=list(records[0]) if records else ["post_key"], lineterminator="\r\n")
+            writer.writeheader()
+            for rec in records:
+                writer.writerow({k: safe_cell("|".join(v) if isinstance(v, list) else v) for k, v in rec.items()})
+            sys.stdout.write("\ufeff" + buf.getvalue())
+        else:
+            from rich.console import Console
+            from rich.table import Table
+
+            if not rows:
+                _err("no posts tracked yet: add some with `reach add LINK --campaign NAME`")
+                return 0
+            table = Table()
+            for col in ("post", "title", "views", "likes", "comments", "collected", "campaigns"):
+                table.add_column(col, justify="right" if col in METRIC_NAMES else "left", overflow="fold")
+            for r in rows:
+                table.add_row(
+                    r.post_key,
+                    r.title or "",
+                    *(display(c.value, c.kind, lang) if (c := r.metrics.get(m)) else "—" for m in ("views", "likes", "comments")),
+                    r.last_collected_at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if r.last_collected_at else "never",
+                    ", ".join(r.campaigns),
+                )
+            Console().print(table)
+        return 0
+
+    _run(body)
+
+
+# -- collect -----------------------------------------------------------------------------------
+
+
+def print_summary(summary: RunSummary, quiet: bool) -> None:
+    """One summary line, then one line per failed post (failures print even when quiet)."""
+    parts = [f"{n} {s.value}" for s, n in sorted(summary.counts.items(), key=lambda kv: kv[0].value)]
+    if not quiet or not summary.all_ok:
+        _err(f"collected {summary.total} post(s): {', '.join(parts) or 'nothing to do'} · run {summary.run_id}")
+    for outcome in summary.failures:
+        _err(f"  {outcome.status.value:<13} {outcome.post_key}: {outcome.message}")
+
+
+@app.command()
+def collect(
+    campaign: Annotated[str | None, typer.Option("--campaign", "-c", help="Only this campaign's posts.")] = None,
+    platform: Annotated[str | None, typer.Option("--platform", "-p", help="Only this platform's posts.")] = None,
+) -> None:
+    """Fetch every tracked post's public counters once and store a snapshot of each.
+
+    Exit code 0 when every post succeeded; otherwise the failure bits (see `reach --help`).
+    """
+
+    def body() -> int:
+        with _tracker() as tracker:
+            summary = collect_with_progress(tracker, campaign=campaign, platform=platform, quiet=state.quiet)
+        print_summary(summary, state.quiet)
+        return exit_code_for(o.status for o in summary.failures)
+
+    _run(body)
+
+
+def collect_with_progress(tracker: Any, quiet: bool, **kwargs: Any) -> RunSummary:
+    """Run ``tracker.collect`` with a rich progress bar on a terminal, silence otherwise."""
+    rows = tracker.posts(campaign=kwargs.get("campaign"), platform=kwargs.get("platform"))
+    total = sum(1 for r in rows if r.active)
+    if quiet or not sys.stderr.isatty() or total == 0:
+        summary: RunSummary = tracker.collect(**kwargs)
+        return summary
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(
+        TextColumn("collecting"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[last]}"),
+        TimeRemainingColumn(), transient=True, console=_stderr_console(),
+    ) as progress:
+        task = progress.add_task("collect", total=total, last="")
+
+        def tick(outcome: Outcome) -> None:
+            progress.update(task, advance=1, last=f"{outcome.post_key} {outcome.status.value}")
+
+        summary = tracker.collect(on_outcome=tick, **kwargs)
+    return summary
+
+
+def _stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+# -- report ------------------------------------------------------------------------------------
+
+
+def _parse_day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        fail(f"{option} {value!r} is not a date: use YYYY-MM-DD, e.g. 2026-06-20")
+
+
+@app.command()
+def report(
+    campaign: Annotated[str | None, typer.Option("--campaign", "-c", help="Report this campaign (default: all posts).")] = None,
+    by: Annotated[By, typer.Option("--by", help="Bucket size.")] = By.day,
+    tz: Annotated[str | None, typer.Option("--tz", help="IANA time zone for buckets and times, e.g. Asia/Shanghai (default: config, else the system's).")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="First day to show, YYYY-MM-DD.")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Last day to show, YYYY-MM-DD.")] = None,
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="Output format.")] = ReportFormat.table,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+    lang: Annotated[Lang | None, typer.Option("--lang", help="Labels and number style: zh (万/亿) or en.")] = None,
+) -> None:
+    """Growth report: all-platform total per day (or hour/week), increase, growth %, per-platform
+    and per-post latest values. ≈ marks totals that include rounded numbers, ≥ lower bounds."""
+
+    def body() -> int:
+        start, end = _parse_day(since, "--since"), _parse_day(until, "--until")
+        with _tracker() as tracker:
+            rep = tracker.report(
+                campaign=campaign, by=by.value, tz=tz, since=start, until=end, lang=lang.value if lang else None
+            )
+        emit_report(rep, fmt, output)
+        return 0
+
+    _run(body)
+
+
+def emit_report(rep: Any, fmt: ReportFormat, output: Path | None) -> None:
+    if fmt is ReportFormat.table:
+        from rich.console import Console
+
+        from .report import render_table
+
+        if output is not None:
+            with output.open("w", encoding="utf-8") as fh:
+                render_table(rep, Console(file=fh, width=140))
+        else:
+            render_table(rep, Console())
+        return
+    text = rep.to_json() + "\n" if fmt is ReportFormat.json else rep.to_csv()
+    if output is not None:
+        try:
+            output.write_text(text, encoding="utf-8", newline="")
+        except OSError as exc:
+            fail(f"cannot write {output}: {exc.strerror}")
+        if not state.quiet:
+            _err(f"wrote {output}")
+    else:
+        sys.stdout.write(text)
+
+
+# -- parse -------------------------------------------------------------------------------------
+
+
+@app.command()
+def parse(
+    file: Annotated[Path, typer.Argument(help="A saved response: JSON body or HTML page ('-' for stdin).", allow_dash=True)],
+    platform: Annotated[str, typer.Option("--platform", "-p", help="Which platform's parser to use.")],
+    status: Annotated[int, typer.Option("--status", help="The HTTP status the response came with.")] = 200,
+    url: Annotated[str | None, typer.Option("--url", help="The post's link: picks the post in multi-post answers and checks the id.")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="Output format (json).")] = "json",
+) -> None:
+    """Parse a saved response offline, as if fetched with that HTTP status, and print one JSON object.
+
+    Exit 0 only when the outcome is ok; otherwise the failure bit of the outcome.
+    """
+
+    def body() -> int:
+        from .collectors import get_collector
+        from .collectors.base import RawResponse
+        from .urls import identify
+
+        if fmt != "json":
+            fail(f"unknown format {fmt!r}: reach parse prints json")
+        collector = get_collector(platform)
+        post_id = None
+        if url is not None:
+            ref = identify(url)
+            if ref.platform != collector.platform:
+                fail(f"--url is a {ref.platform} link but --platform is {collector.platform}")
+            post_id = ref.post_id
+        try:
+            data = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
+        except OSError as exc:
+            fail(f"cannot read {file}: {exc.strerror or exc}")
+        if not 100 <= status <= 599:
+            fail(f"--status {status} is not an HTTP status code (100-599)")
+        raw = RawResponse(status=status, url=url or collector.canonical_url(post_id or "unknown"), body=data)
+        result = parse_result(collector, raw, post_id)
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return 0 if result["outcome"] == "ok" else STATUS_BITS.get(OutcomeStatus(result["outcome"]), EXIT_INTERNAL)
+
+    _run(body)
+
+
+def parse_result(collector: Any, raw: Any, post_id: str | None) -> dict[str, Any]:
+    """The ``reach parse`` JSON object for one response (stable shape, relied on from outside)."""
+    empty = {m: None for m in METRIC_NAMES}
+    try:
+        parsed = collector.parse(raw, post_id)
+    except CollectError as exc:
+        return {
+            "outcome": exc.status.value,
+            "platform": collector.platform,
+            "post_id": post_id,
+            "title": None,
+            "author": None,
+            "published_at": None,
+            "metrics": empty,
+            "extra": {},
+            "message": exc.message,
+        }
+    metrics = parsed.metrics.to_dict()
+    extra = metrics.pop("extra")
+    published = parsed.published_at
+    return {
+        "outcome": "ok",
+        "platform": parsed.platform,
+        "post_id": parsed.post_id,
+        "title": parsed.title,
+        "author": parsed.author,
+        "published_at": published.isoformat().replace("+00:00", "Z") if isinstance(published, datetime) else None,
+        "metrics": metrics,
+        "extra": extra,
+        "message": "; ".join(parsed.warnings),
+    }
+
+
+# -- demo --------------------------------------------------------------------------------------
+
+
+@app.command()
+def demo(
+    days: Annotated[int, typer.Option("--days", min=2, max=30, help="Simulated days of collection.")] = 7,
+    lang: Annotated[Lang | None, typer.Option("--lang", help="Report labels: zh or en (default: your locale).")] = None,
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")] = ReportFormat.table,
+) -> None:
+    """Run a whole campaign offline: add posts, collect over simulated days, print the growth report.
+
+    Uses recorded-shape responses instead of the network, through the real collectors, HTTP layer,
+    DuckDB store and report. Your own database is untouched unless you pass --db.
+    """
+
+    def body() -> int:
+        from .demo import run_demo
+
+        rep = run_demo(db=state.db, days=days, lang=lang.value if lang else None, quiet=state.quiet, log=_err)
+        emit_report(rep, fmt, None)
+        return 0
+
+    _run(body)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,180 @@
+"""The collection engine: fetch many posts politely, turn each answer into an outcome, stream
+outcomes to the store.
+
+* One asyncio task group per platform, ``max_concurrency`` workers each; the shared
+  :class:`~reach.http.Http` enforces spacing and retries.
+* Posts are fetched in batches of the collector's ``batch_size`` (YouTube: 50 ids per request).
+* Every post ends in exactly one :class:`~reach.models.Outcome`, written at once in its own
+  transaction: a crash loses only what was in flight, and one failed post never loses the others.
+* A platform that blocks us ``breaker_threshold`` times in a row is not asked again in this run:
+  its remaining posts are recorded as ``blocked`` without a request (hammering makes bans longer).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+import httpx
+
+from .collectors import get_collector
+from .collectors.base import Collector, RawResponse
+from .config import Settings
+from .errors import CollectError
+from .http import Http
+from .models import Outcome, OutcomeStatus, PostRef, RunSummary, Snapshot
+from .store import Store, utcnow
+
+Clock = Callable[[], datetime]
+OutcomeCallback = Callable[[Outcome], None]
+
+
+def outcome_from(
+    collector: Collector,
+    ref: PostRef,
+    answer: RawResponse | CollectError,
+    *,
+    run_id: str | None,
+    collected_at: datetime,
+) -> Outcome:
+    """Turn one fetched answer (or fetch error) into an outcome; parse errors never escape."""
+    if isinstance(answer, CollectError):
+        return Outcome(ref.post_key, answer.status, answer.message, http_status=answer.http_status)
+    try:
+        parsed = collector.parse(answer, ref.post_id)
+    except CollectError as exc:
+        return Outcome(ref.post_key, exc.status, exc.message, http_status=exc.http_status or answer.status)
+    except Exception as exc:  # noqa: BLE001 - a parser bug must not lose the other posts
+        return Outcome(
+            ref.post_key,
+            OutcomeStatus.PARSE_ERROR,
+            f"reach could not read the {collector.platform} answer ({type(exc).__name__}); "
+            "please report this with `reach parse` output",
+            http_status=answer.status,
+        )
+    snapshot = Snapshot(
+        post_key=ref.post_key,
+        collected_at=collected_at,
+        metrics=parsed.metrics,
+        title=parsed.title,
+        author=parsed.author,
+        published_at=parsed.published_at,
+        source=collector.source,
+        run_id=run_id,
+    )
+    message = "; ".join(parsed.warnings)
+    return Outcome(ref.post_key, OutcomeStatus.OK, message, snapshot=snapshot, http_status=answer.status)
+
+
+class Engine:
+    """Collect a list of posts into a store.
+
+    Args:
+        store: where outcomes and snapshots go (``None``: nothing is written; a dry run).
+        settings: politeness overrides, retries, keys, cookies.
+        transport: an httpx transport to use instead of the network.
+        clock: returns "now" in UTC (the demo simulates days with it).
+        on_outcome: called once per post as soon as its outcome is known (progress bars).
+        breaker_threshold: consecutive ``blocked`` outcomes after which a platform is skipped.
+    """
+
+    def __init__(
+        self,
+        store: Store | None,
+        settings: Settings | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: Clock = utcnow,
+        on_outcome: OutcomeCallback | None = None,
+        breaker_threshold: int = 3,
+    ) -> None:
+        self.store = store
+        self.settings = settings or Settings()
+        self.transport = transport
+        self.clock = clock
+        self.on_outcome = on_outcome
+        self.breaker_threshold = breaker_threshold
+
+    def run(self, refs: Sequence[PostRef], selection: str = "") -> RunSummary:
+        """Collect ``refs`` (blocking). See :meth:`run_async`."""
+        return asyncio.run(self.run_async(refs, selection))
+
+    async def run_async(self, refs: Sequence[PostRef], selection: str = "") -> RunSummary:
+        """Collect ``refs`` and return the summary; every outcome is already stored when it returns."""
+        started = utcnow()
+        run_id = self.store.begin_run(selection) if self.store else "dry-run"
+        counts: Counter[OutcomeStatus] = Counter()
+        failures: list[Outcome] = []
+        by_platform: dict[str, list[PostRef]] = {}
+        for ref in refs:
+            by_platform.setdefault(ref.platform, []).append(ref)
+
+        def done(outcome: Outcome) -> None:
+            if self.store is not None:
+                self.store.record_outcome(run_id, outcome)
+            counts[outcome.status] += 1
+            if not outcome.ok:
+                failures.append(outcome)
+            if self.on_outcome is not None:
+                self.on_outcome(outcome)
+
+        async with Http(self.settings, transport=self.transport) as http:
+            await asyncio.gather(
+                *(self._platform(http, platform, plist, run_id, done) for platform, plist in by_platform.items())
+            )
+        summary = RunSummary(run_id, started, utcnow(), dict(counts), tuple(failures))
+        if self.store is not None:
+            self.store.finish_run(summary)
+        return summary
+
+    async def _platform(
+        self, http: Http, platform: str, refs: list[PostRef], run_id: str, done: OutcomeCallback
+    ) -> None:
+        try:
+            collector = get_collector(platform)
+        except Exception:  # noqa: BLE001 - a post of a platform this version no longer has
+            for ref in refs:
+                done(Outcome(ref.post_key, OutcomeStatus.NOT_SUPPORTED, f"no collector for {platform}"))
+            return
+        size = max(1, collector.batch_size)
+        queue: asyncio.Queue[list[PostRef]] = asyncio.Queue()
+        for start in range(0, len(refs), size):
+            queue.put_nowait(refs[start : start + size])
+        streak = {"blocked": 0}
+
+        async def worker() -> None:
+            while not queue.empty():
+                batch = queue.get_nowait()
+                if streak["blocked"] >= self.breaker_threshold:
+                    for ref in batch:
+                        done(
+                            Outcome(
+                                ref.post_key,
+                                OutcomeStatus.BLOCKED,
+                                f"not fetched: {platform} blocked {streak['blocked']} requests in a row in "
+                                "this run; try again in a few hours",
+                            )
+                        )
+                    continue
+                try:
+                    answers = await collector.fetch_batch(http, batch)
+                except Exception as exc:  # noqa: BLE001 - never lose the other posts
+                    message = getattr(exc, "message", None) or f"{type(exc).__name__}"
+                    answers = [(ref, _as_collect_error(exc, message)) for ref in batch]
+                for ref, answer in answers:
+                    outcome = outcome_from(collector, ref, answer, run_id=run_id, collected_at=self.clock())
+                    streak["blocked"] = streak["blocked"] + 1 if outcome.status is OutcomeStatus.BLOCKED else 0
+                    done(outcome)
+
+        await asyncio.gather(*(worker() for _ in range(max(1, collector.max_concurrency))))
+
+
+def _as_collect_error(exc: Exception, message: str) -> CollectError:
+    if isinstance(exc, CollectError):
+        return exc
+    from .errors import NetworkError, NotSupported, ReachError
+
+    if isinstance(exc, ReachError):
+        return NotSupported(str(exc))
+    return NetworkError(f"unexpected failure while fetching: {message}")

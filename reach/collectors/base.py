@@ -1,0 +1,219 @@
+"""The collector contract: what every platform module declares and implements.
+
+A collector has two halves:
+
+* ``fetch`` / ``fetch_batch``: the only I/O, through :class:`reach.http.Http`; returns
+  :class:`RawResponse` objects (status, final URL, headers, body) exactly as received.
+* ``parse(raw, post_id)``: a **pure** function over a saved response. It reads the platform's error
+  envelope *before* any counter and raises a :class:`~reach.errors.CollectError` subclass for every
+  error outcome; it returns a :class:`~reach.models.ParsedPost` only for a real success. A counter
+  the response does not carry is ``None`` (with a warning), never 0.
+
+Identity is offline: :meth:`Collector.match` turns a URL into a :class:`~reach.models.PostRef`
+using the class's ``patterns`` (each with a named ``id`` group) and :meth:`Collector.normalize_id`.
+Short links are resolved by :meth:`Collector.resolve`, which follows redirects only inside
+``hosts``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import urlsplit
+
+from ..errors import CollectError, NeedsResolution, ParseError, UnsupportedURL
+from ..models import ParsedPost, PostRef
+
+if TYPE_CHECKING:
+    from ..http import Http
+
+
+@dataclass(frozen=True)
+class RawResponse:
+    """An HTTP response as received, before any interpretation.
+
+    Attributes:
+        status: HTTP status code.
+        url: the final URL (after any redirect the collector followed).
+        body: the raw bytes.
+        headers: response headers (lower-case names). Never holds request cookies.
+    """
+
+    status: int
+    url: str
+    body: bytes
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", errors="replace")
+
+    def json(self) -> Any:
+        """The body as JSON; :class:`~reach.errors.ParseError` when it is empty or not JSON."""
+        if not self.body.strip():
+            raise ParseError(f"empty response body (HTTP {self.status}) from {_host(self.url)}")
+        try:
+            return json.loads(self.body)
+        except ValueError as exc:
+            snippet = self.text.strip()[:80].replace("\n", " ")
+            raise ParseError(
+                f"expected JSON from {_host(self.url)} but got something else (HTTP {self.status}): "
+                f"{snippet!r}"
+            ) from exc
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).hostname or url
+
+
+def host_matches(host: str, allowed: Sequence[str]) -> bool:
+    """Whether ``host`` is one of ``allowed`` or a subdomain of one (``m.bilibili.com``)."""
+    host = host.lower().rstrip(".")
+    return any(host == a or host.endswith("." + a) for a in allowed)
+
+
+class Collector:
+    """Base class of every platform collector. Subclasses set the class attributes below.
+
+    Attributes:
+        platform: lowercase key (``"bilibili"``), also the module name.
+        version: bumped when parsing changes; stored in each snapshot's ``source``.
+        hosts: every host (and its subdomains) this collector may request or recognise.
+        short_link_hosts: hosts whose links need a redirect to find the post id.
+        patterns: URL regexes with a named ``id`` group, tried in order.
+        example_urls: URLs that must match this collector and no other (tested).
+        cookie_names: cookies the collector can use when the user provides a cookies.txt.
+        min_interval: seconds between two requests to this platform (politeness).
+        max_concurrency: requests in flight at once to this platform.
+        batch_size: posts one request can answer (YouTube Data API: 50).
+        needs_key: name of a setting the collector cannot work without (``"youtube_api_key"``).
+    """
+
+    platform: ClassVar[str] = ""
+    version: ClassVar[str] = "1"
+    hosts: ClassVar[tuple[str, ...]] = ()
+    short_link_hosts: ClassVar[tuple[str, ...]] = ()
+    patterns: ClassVar[tuple[re.Pattern[str], ...]] = ()
+    example_urls: ClassVar[tuple[str, ...]] = ()
+    cookie_names: ClassVar[tuple[str, ...]] = ()
+    min_interval: ClassVar[float] = 2.0
+    max_concurrency: ClassVar[int] = 1
+    batch_size: ClassVar[int] = 1
+    max_redirects: ClassVar[int] = 5
+
+    @property
+    def source(self) -> str:
+        """``"<platform>@<version>"``: stored with every snapshot this collector makes."""
+        return f"{self.platform}@{self.version}"
+
+    # -- identity (offline) -------------------------------------------------------------------
+
+    def match(self, url: str) -> PostRef | None:
+        """The post a URL names, or ``None`` when it is not one of this platform's post URLs.
+
+        Raises:
+            NeedsResolution: the URL is a short link of this platform.
+        """
+        for pattern in self.patterns:
+            m = pattern.search(url)
+            if m:
+                post_id = self.normalize_id(m.group("id"))
+                if post_id is None:
+                    continue
+                return PostRef(self.platform, post_id, url=url, params=self.fetch_params(url))
+        host = _host(url)
+        if self.short_link_hosts and host_matches(host, self.short_link_hosts):
+            raise NeedsResolution(url, self.platform)
+        return None
+
+    def normalize_id(self, raw_id: str) -> str | None:
+        """Turn the matched id into the canonical post id (``None``: not a valid id after all)."""
+        return raw_id
+
+    def fetch_params(self, url: str) -> dict[str, str]:
+        """Fetch parameters carried in a URL that are not identity (share tokens, parts)."""
+        return {}
+
+    def canonical_url(self, post_id: str) -> str:
+        """The public page of a post, for people to click in reports."""
+        raise NotImplementedError
+
+    # -- I/O ---------------------------------------------------------------------------------
+
+    async def resolve(self, http: Http, url: str) -> PostRef:
+        """Follow a short link's redirects (only within ``hosts``) and identify the target.
+
+        Raises:
+            UnsupportedURL: the chain leaves the platform's hosts or ends on no post.
+            CollectError: the platform answered with an error page (blocked, not found).
+        """
+        current = url
+        for _ in range(self.max_redirects + 1):
+            try:
+                ref = self.match(current)
+            except NeedsResolution:
+                ref = None
+            if ref is not None:
+                return PostRef(self.platform, ref.post_id, url=url, params=ref.params)
+            raw = await http.get(self, current, follow_redirects=False)
+            location = raw.headers.get("location")
+            if raw.status in (301, 302, 303, 307, 308) and location:
+                nxt = http.join_url(current, location)
+                if not host_matches(_host(nxt), self.hosts):
+                    raise UnsupportedURL(
+                        f"{url} redirects outside {self.platform} (to {_host(nxt)}); not followed"
+                    )
+                current = nxt
+                continue
+            self.classify_dead_end(raw)
+            raise UnsupportedURL(f"{url} did not lead to a {self.platform} post (HTTP {raw.status})")
+        raise UnsupportedURL(f"{url}: more than {self.max_redirects} redirects; not followed")
+
+    def classify_dead_end(self, raw: RawResponse) -> None:
+        """Raise the right :class:`CollectError` when short-link resolution ends on an error page."""
+        if raw.status == 404:
+            from ..errors import Unavailable
+
+            raise Unavailable(f"short link leads nowhere (HTTP 404): the post or link no longer exists")
+
+    async def fetch(self, http: Http, ref: PostRef) -> RawResponse:
+        """Fetch the response that :meth:`parse` reads for one post."""
+        raise NotImplementedError
+
+    async def fetch_batch(
+        self, http: Http, refs: Sequence[PostRef]
+    ) -> list[tuple[PostRef, RawResponse | CollectError]]:
+        """Fetch several posts; one failure never hides the others' responses.
+
+        The default fetches one by one. Collectors whose API answers many ids per request
+        (``batch_size > 1``) override this and hand the same response to each ref.
+        """
+        out: list[tuple[PostRef, RawResponse | CollectError]] = []
+        for ref in refs:
+            try:
+                out.append((ref, await self.fetch(http, ref)))
+            except CollectError as exc:
+                out.append((ref, exc))
+        return out
+
+    def request_headers(self) -> dict[str, str]:
+        """Headers this platform needs on every request (User-Agent, Referer)."""
+        return {}
+
+    # -- pure parsing ------------------------------------------------------------------------
+
+    def parse(self, raw: RawResponse, post_id: str | None = None) -> ParsedPost:
+        """Read one post's counters from a saved response. Pure: no I/O, no clock.
+
+        Args:
+            raw: the response as fetched (or loaded from a file by ``reach parse``).
+            post_id: the post wanted, for responses that can hold several (YouTube batches);
+                checked against the response when given.
+
+        Raises:
+            CollectError: a subclass naming the outcome (unavailable, blocked, ...).
+        """
+        raise NotImplementedError

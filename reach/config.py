@@ -1,0 +1,204 @@
+"""Settings: defaults < ``config.toml`` < ``REACH_*`` environment variables < explicit arguments.
+
+``config.toml`` lives in the platform's user config folder (``platformdirs.user_config_dir("reach")``,
+e.g. ``~/.config/reach/config.toml``) or wherever ``REACH_CONFIG`` points::
+
+    db = "/srv/reach/bureau.duckdb"      # the database file
+    timezone = "Asia/Shanghai"           # report buckets and printed times (IANA name)
+    lang = "zh"                          # report labels: zh or en
+    youtube_api_key = "..."              # YouTube Data API v3 key (a secret: never printed)
+
+    [cookies]                             # Netscape cookies.txt per platform (secrets)
+    bilibili = "~/cookies/bilibili.txt"
+
+    [min_interval]                        # seconds between requests, per platform
+    bilibili = 5
+
+Environment: ``REACH_DB``, ``REACH_TZ``, ``REACH_LANG``, ``REACH_CONFIG``, ``REACH_YOUTUBE_API_KEY``,
+``REACH_<PLATFORM>_COOKIES`` (a cookies.txt path), ``REACH_LOCK_TIMEOUT`` (seconds).
+"""
+
+from __future__ import annotations
+
+import locale
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+APP_NAME = "reach"
+
+
+def default_db_path() -> Path:
+    """``platformdirs.user_data_dir("reach")/reach.duckdb``."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "reach.duckdb"
+
+
+def default_config_path() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
+
+
+def system_timezone() -> str:
+    """The machine's IANA zone name, or ``"UTC"`` when it cannot be told."""
+    try:
+        import tzlocal
+
+        name = tzlocal.get_localzone_name()
+    except Exception:  # noqa: BLE001 - any failure means "unknown": fall back to UTC
+        return "UTC"
+    return name or "UTC"
+
+
+def system_lang() -> str:
+    """``"zh"`` when the user's locale is Chinese, else ``"en"``."""
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    try:
+        loc = locale.getlocale()[0] or ""
+    except ValueError:
+        loc = ""
+    return "zh" if loc.lower().startswith(("zh", "chinese")) else "en"
+
+
+def check_timezone(name: str) -> ZoneInfo:
+    """The ``ZoneInfo`` for an IANA name.
+
+    Raises:
+        ConfigError: the name is not a known time zone.
+    """
+    try:
+        if not name or name.strip() != name or ".." in name or name.startswith("/"):
+            raise ValueError
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ConfigError(
+            f"unknown time zone {name!r}: use an IANA name such as Asia/Shanghai, Europe/Berlin or UTC"
+        ) from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Effective settings. Secret fields are kept out of ``repr``."""
+
+    db: Path | None = None
+    timezone: str = "UTC"
+    lang: str = "en"
+    youtube_api_key: str | None = field(default=None, repr=False)
+    cookies: Mapping[str, Path] = field(default_factory=dict, repr=False)
+    min_interval: Mapping[str, float] = field(default_factory=dict)
+    timeout: float = 20.0
+    retries: int = 3
+    retry_backoff: float = 1.0
+    max_retry_wait: float = 60.0
+    lock_timeout: float = 30.0
+
+    @property
+    def db_path(self) -> Path:
+        return self.db if self.db is not None else default_db_path()
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return check_timezone(self.timezone)
+
+    def min_interval_for(self, platform: str, default: float) -> float:
+        return float(self.min_interval.get(platform, self.min_interval.get("*", default)))
+
+    def cookie_file(self, platform: str) -> Path | None:
+        return self.cookies.get(platform)
+
+    def secret(self, name: str) -> str | None:
+        if name == "youtube_api_key":
+            return self.youtube_api_key
+        return None
+
+    def with_(self, **changes: Any) -> Settings:
+        """A copy with some fields changed (``None`` values are ignored)."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    @classmethod
+    def load(
+        cls,
+        config_file: Path | None = None,
+        env: Mapping[str, str] | None = None,
+        **overrides: Any,
+    ) -> Settings:
+        """Build the effective settings.
+
+        Raises:
+            ConfigError: the config file is unreadable or invalid, or a value is of the wrong kind.
+        """
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {"timezone": system_timezone(), "lang": system_lang()}
+        path = config_file or (Path(env["REACH_CONFIG"]) if env.get("REACH_CONFIG") else None)
+        explicit = path is not None
+        path = path or default_config_path()
+        if path.exists() or explicit:
+            values.update(_read_toml(path))
+        for var, key in (
+            ("REACH_DB", "db"),
+            ("REACH_TZ", "timezone"),
+            ("REACH_LANG", "lang"),
+            ("REACH_YOUTUBE_API_KEY", "youtube_api_key"),
+            ("REACH_LOCK_TIMEOUT", "lock_timeout"),
+        ):
+            if env.get(var):
+                values[key] = env[var]
+        cookies = dict(values.get("cookies", {}))
+        for var, value in env.items():
+            if var.startswith("REACH_") and var.endswith("_COOKIES") and value:
+                cookies[var[len("REACH_") : -len("_COOKIES")].lower()] = value
+        values["cookies"] = cookies
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls._validated(values)
+
+    @classmethod
+    def _validated(cls, values: dict[str, Any]) -> Settings:
+        known = set(cls.__dataclass_fields__)
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ConfigError(f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        try:
+            if values.get("db") is not None:
+                values["db"] = Path(str(values["db"])).expanduser()
+            values["cookies"] = {str(k): Path(str(v)).expanduser() for k, v in values["cookies"].items()}
+            values["min_interval"] = {str(k): float(v) for k, v in dict(values.get("min_interval", {})).items()}
+            for key in ("timeout", "retry_backoff", "max_retry_wait", "lock_timeout"):
+                if key in values:
+                    values[key] = float(values[key])
+            if "retries" in values:
+                values["retries"] = int(values["retries"])
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"invalid setting value: {exc}") from None
+        lang = str(values.get("lang", "en")).lower()[:2]
+        if lang not in ("zh", "en"):
+            raise ConfigError(f"unknown language {values.get('lang')!r}: use zh or en")
+        values["lang"] = lang
+        check_timezone(str(values.get("timezone", "UTC")))
+        return cls(**values)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} does not exist") from None
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc}") from None
+    return dict(data)

@@ -1,0 +1,268 @@
+"""The one HTTP choke point: every request `reach` makes goes through :class:`Http`.
+
+What it guarantees:
+
+* **Only declared hosts.** A request to a host the collector does not declare (``Collector.hosts``)
+  is refused before any byte is sent, so pasted text or a redirect cannot steer `reach` elsewhere.
+* **Politeness.** Per platform, at most ``max_concurrency`` requests in flight and at least
+  ``min_interval`` seconds between two request starts (retries included).
+* **Retries for transient failures only** (tenacity, exponential backoff with jitter): connection
+  errors, timeouts, HTTP 5xx, and 429 honouring ``Retry-After`` (when it asks for more than
+  ``max_retry_wait`` seconds we stop and report ``rate_limited`` instead of sleeping).
+  Nothing else is retried: a deleted post or a captcha will not change in a second.
+* **Secrets stay out.** Cookies (per-platform Netscape cookies.txt) live in the platform's client
+  jar; API keys travel in headers, never in URLs, so error messages and stored URLs cannot leak them.
+
+Tests inject an ``httpx.MockTransport`` (or any transport) through ``Http(transport=...)``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import http.cookiejar
+import time
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from types import TracebackType
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
+from tenacity.wait import wait_exponential_jitter
+
+from . import __version__
+from .errors import ConfigError, NetworkError, RateLimited, UnsupportedURL
+
+if TYPE_CHECKING:
+    from .collectors.base import Collector, RawResponse
+    from .config import Settings
+
+BROWSER_USER_AGENT = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/124.0.0.0 Safari/537.36"
+)
+"""A desktop browser User-Agent (several platforms reject library User-Agents)."""
+
+IPHONE_USER_AGENT = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1"
+)
+"""A mobile Safari User-Agent, for mobile share pages."""
+
+DEFAULT_USER_AGENT = f"reach/{__version__} (+https://pypi.org/project/reach/)"
+
+
+class _Transient(Exception):
+    """Internal: a failure worth retrying."""
+
+    def __init__(self, error: NetworkError | RateLimited) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+class _Limiter:
+    """Concurrency and minimum spacing of request starts for one platform."""
+
+    def __init__(self, max_concurrency: int, min_interval: float) -> None:
+        self.semaphore = asyncio.Semaphore(max(1, max_concurrency))
+        self.min_interval = max(0.0, min_interval)
+        self._lock = asyncio.Lock()
+        self._next_start = 0.0
+
+    async def wait_turn(self) -> None:
+        async with self._lock:
+            now = time.monotonic()
+            if self._next_start > now:
+                await asyncio.sleep(self._next_start - now)
+                now = time.monotonic()
+            self._next_start = now + self.min_interval
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+class Http:
+    """Async HTTP for collectors: one ``httpx.AsyncClient`` per platform, politeness, retries.
+
+    Use as ``async with Http(settings) as http: raw = await http.get(collector, url)``.
+
+    Args:
+        settings: where cookies, API keys, timeouts and politeness overrides come from.
+        transport: an httpx transport to use instead of the network (tests, the demo, replays).
+    """
+
+    def __init__(self, settings: Settings | None = None, transport: httpx.AsyncBaseTransport | None = None):
+        from .config import Settings
+
+        self.settings = settings or Settings()
+        self.transport = transport
+        self._clients: dict[str, httpx.AsyncClient] = {}
+        self._limiters: dict[str, _Limiter] = {}
+
+    async def __aenter__(self) -> Http:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        for client in self._clients.values():
+            await client.aclose()
+        self._clients.clear()
+
+    def limiter(self, collector: Collector) -> _Limiter:
+        platform = collector.platform
+        if platform not in self._limiters:
+            interval = self.settings.min_interval_for(platform, collector.min_interval)
+            self._limiters[platform] = _Limiter(collector.max_concurrency, interval)
+        return self._limiters[platform]
+
+    def secret(self, name: str) -> str | None:
+        """A secret setting (``"youtube_api_key"``) for a collector to put in a header."""
+        return self.settings.secret(name)
+
+    @staticmethod
+    def join_url(base: str, location: str) -> str:
+        return urljoin(base, location)
+
+    def _client(self, collector: Collector) -> httpx.AsyncClient:
+        platform = collector.platform
+        if platform not in self._clients:
+            cookies = self._load_cookies(platform)
+            self._clients[platform] = httpx.AsyncClient(
+                transport=self.transport,
+                timeout=httpx.Timeout(self.settings.timeout),
+                headers={"User-Agent": DEFAULT_USER_AGENT, "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"},
+                cookies=cookies,
+                follow_redirects=False,
+                trust_env=self.transport is None,
+            )
+        return self._clients[platform]
+
+    def _load_cookies(self, platform: str) -> http.cookiejar.CookieJar | None:
+        path = self.settings.cookie_file(platform)
+        if path is None:
+            return None
+        jar = http.cookiejar.MozillaCookieJar(str(path))
+        try:
+            jar.load(ignore_discard=True, ignore_expires=False)
+        except (OSError, http.cookiejar.LoadError) as exc:
+            raise ConfigError(
+                f"cannot read the {platform} cookie file {path}: {type(exc).__name__}. "
+                "Export it again in Netscape cookies.txt format."
+            ) from None
+        return jar
+
+    def check_host(self, collector: Collector, url: str) -> None:
+        """Refuse any URL that is not https/http on one of the collector's declared hosts."""
+        from .collectors.base import host_matches
+
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        if parts.scheme not in ("https", "http") or parts.username or parts.password:
+            raise UnsupportedURL(f"refusing to fetch {parts.scheme}://{host}: not a plain web link")
+        if not host_matches(host, collector.hosts):
+            raise UnsupportedURL(f"refusing to fetch {host}: not a {collector.platform} host")
+
+    async def get(
+        self,
+        collector: Collector,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        follow_redirects: bool = False,
+    ) -> RawResponse:
+        """GET ``url`` for ``collector`` and return the response as received (any status).
+
+        Raises:
+            UnsupportedURL: the host is not one the collector declares.
+            NetworkError: no usable answer after the retries (connection, timeout, 5xx).
+            RateLimited: HTTP 429 that persisted, or asked to wait longer than ``max_retry_wait``.
+        """
+        from .collectors.base import RawResponse
+
+        self.check_host(collector, url)
+        limiter = self.limiter(collector)
+        client = self._client(collector)
+        merged = {**collector.request_headers(), **(headers or {})}
+        host = urlsplit(url).hostname or url
+        max_wait = self.settings.max_retry_wait
+
+        def wait(state: RetryCallState) -> float:
+            exc = state.outcome.exception() if state.outcome else None
+            if isinstance(exc, _Transient) and isinstance(exc.error, RateLimited) and exc.error.retry_after:
+                return min(exc.error.retry_after, max_wait)
+            backoff = wait_exponential_jitter(initial=self.settings.retry_backoff, max=max_wait, jitter=1)
+            return float(backoff(state)) if self.settings.retry_backoff > 0 else 0.0
+
+        async def attempt() -> RawResponse:
+            async with limiter.semaphore:
+                await limiter.wait_turn()
+                try:
+                    response = await client.get(
+                        url, params=params, headers=merged, follow_redirects=follow_redirects
+                    )
+                except httpx.TimeoutException as exc:
+                    raise _Transient(
+                        NetworkError(f"{host} did not answer within {self.settings.timeout:g} s ({type(exc).__name__})")
+                    ) from None
+                except httpx.TransportError as exc:
+                    raise _Transient(
+                        NetworkError(
+                            f"could not reach {host} ({type(exc).__name__}): check the internet connection "
+                            "or proxy settings"
+                        )
+                    ) from None
+                except httpx.HTTPError as exc:  # invalid URL and the like: our bug or bad input
+                    raise NetworkError(f"request to {host} failed ({type(exc).__name__})") from None
+            status = response.status_code
+            if status == 429:
+                retry_after = retry_after_seconds(response.headers.get("retry-after"))
+                error = RateLimited(
+                    f"{host} says too many requests (HTTP 429); try again later",
+                    http_status=429,
+                    retry_after=retry_after,
+                )
+                if retry_after is not None and retry_after > max_wait:
+                    raise error
+                raise _Transient(error)
+            if status >= 500:
+                raise _Transient(NetworkError(f"{host} server error (HTTP {status})", http_status=status))
+            return RawResponse(
+                status=status,
+                url=str(response.url),
+                body=response.content,
+                headers={k.lower(): v for k, v in response.headers.items() if k.lower() != "set-cookie"},
+            )
+
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.settings.retries + 1),
+            wait=wait,
+            retry=retry_if_exception_type(_Transient),
+            reraise=True,
+        )
+        try:
+            async for attempt_state in retrying:
+                with attempt_state:
+                    return await attempt()
+        except _Transient as exc:
+            raise exc.error from None
+        raise AssertionError("unreachable")  # pragma: no cover

@@ -1,0 +1,568 @@
+"""Growth reports: all-platform totals per bucket, increases, growth, per-platform and per-post values.
+
+The maths runs in DuckDB SQL over the ``snapshots`` table:
+
+* **Buckets** (hour, day, week starting Monday) are cut in the report's time zone (DST-safe: the
+  boundaries are computed with :mod:`zoneinfo` and passed to SQL as UTC instants).
+* **Carry forward.** A post's value at a bucket is its newest snapshot taken before the bucket's
+  end (an ASOF join) among snapshots that *show* the counter: a platform that stops showing a
+  counter is not a drop to 0. A value older than the bucket's start is counted as ``stale``.
+* **Totals** add the posts' values. Any approximate input makes the total approximate (shown
+  ``≈``); any lower bound makes it a lower bound (shown ``≥``). ``granularity`` of a total is the sum
+  of its parts' granularities: how far rounding alone could move it.
+* **Increase** of a bucket is the sum, over posts seen in both this and the previous bucket, of
+  their change; a post first seen in this bucket counts in ``new_posts`` (its views are in the
+  total, not in the increase). A change between rounded values smaller than the rounding is not
+  growth: it counts as 0.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from .config import check_timezone
+from .errors import InputError
+from .models import METRIC_NAMES, Count, CountKind
+from .store import PostRow, Store, utcnow
+
+BUCKETS = ("hour", "day", "week")
+MAX_BUCKETS = 5000
+
+LABELS = {
+    "zh": {
+        "views": "播放量", "likes": "点赞", "comments": "评论", "shares": "转发", "favorites": "收藏",
+        "bucket": {"hour": "时间", "day": "日期", "week": "周"},
+        "total": "全平台播放量", "increase": "增量", "daily_increase": "日增", "growth": "增长率",
+        "posts": "作品数", "new_posts": "新增作品", "stale": "未更新", "platform": "平台", "post": "作品",
+        "title": "标题", "author": "作者", "collected": "采集时间", "share": "占比",
+        "all_posts": "全部作品", "timezone": "时区", "report": "传播报告", "by": {"hour": "按小时", "day": "按日", "week": "按周"},
+        "no_data": "还没有采集到数据：先运行 reach collect",
+        "legend": "≈ 含平台四舍五入的数字；≥ 含“10万+”这类下限；— 平台未显示",
+    },
+    "en": {
+        "views": "Views", "likes": "Likes", "comments": "Comments", "shares": "Shares", "favorites": "Favorites",
+        "bucket": {"hour": "Hour", "day": "Date", "week": "Week"},
+        "total": "All-platform views", "increase": "Increase", "daily_increase": "Increase", "growth": "Growth",
+        "posts": "Posts", "new_posts": "New posts", "stale": "Stale", "platform": "Platform", "post": "Post",
+        "title": "Title", "author": "Author", "collected": "Collected", "share": "Share",
+        "all_posts": "All posts", "timezone": "Time zone", "report": "reach report", "by": {"hour": "hourly", "day": "daily", "week": "weekly"},
+        "no_data": "No snapshots yet: run `reach collect` first",
+        "legend": "≈ includes platform-rounded numbers; ≥ includes lower bounds such as '100K+'; — not shown",
+    },
+}
+
+PLATFORM_NAMES = {
+    "zh": {"bilibili": "哔哩哔哩", "youtube": "YouTube", "douyin": "抖音", "kuaishou": "快手", "weibo": "微博",
+           "xiaohongshu": "小红书", "toutiao": "今日头条", "tiktok": "TikTok", "wechat_channels": "视频号",
+           "wechat_mp": "公众号"},
+    "en": {},
+}
+
+
+@dataclass(frozen=True)
+class Total:
+    """A sum of counts with its precision.
+
+    Attributes:
+        value: the sum (``None`` when no post showed this counter).
+        kind: exact, approximate (some part was rounded) or lower_bound (some part was "10万+").
+        granularity: how far the platforms' rounding alone could move the sum.
+        posts: how many posts contributed a value.
+    """
+
+    value: int | None
+    kind: CountKind = CountKind.EXACT
+    granularity: int = 0
+    posts: int = 0
+
+    @classmethod
+    def of(cls, counts: Sequence[Count | None]) -> Total:
+        shown = [c for c in counts if c is not None and c.value is not None]
+        if not shown:
+            return cls(None)
+        kinds = {c.kind for c in shown}
+        kind = (
+            CountKind.LOWER_BOUND if CountKind.LOWER_BOUND in kinds
+            else CountKind.APPROXIMATE if CountKind.APPROXIMATE in kinds
+            else CountKind.EXACT
+        )
+        gran = sum(c.granularity for c in shown if c.kind is CountKind.APPROXIMATE)
+        return cls(sum(c.value for c in shown if c.value is not None), kind, gran, len(shown))
+
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        return {
+            "value": self.value,
+            "kind": self.kind.value,
+            "granularity": self.granularity,
+            "posts": self.posts,
+            "display": display(self.value, self.kind, lang),
+        }
+
+
+def display(value: int | None, kind: CountKind = CountKind.EXACT, lang: str = "en", signed: bool = False) -> str:
+    """A number for people: ``"≈1.23万"``, ``"≥100,000"``, ``"—"`` for not shown."""
+    if value is None:
+        return "—"
+    from .counts import format_count
+
+    text = format_count(abs(value), lang)
+    if signed:
+        text = ("+" if value >= 0 else "−") + text
+    elif value < 0:
+        text = "−" + text
+    prefix = {CountKind.APPROXIMATE: "≈", CountKind.LOWER_BOUND: "≥"}.get(kind, "")
+    return prefix + text
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """One row of the growth table."""
+
+    label: str
+    start: datetime
+    end: datetime
+    total: Total
+    increase: int | None
+    increase_kind: CountKind
+    growth_pct: float | None
+    new_posts: int
+    stale_posts: int
+    platforms: dict[str, Total]
+
+
+@dataclass(frozen=True)
+class PostLine:
+    post_key: str
+    platform: str
+    post_id: str
+    title: str | None
+    author: str | None
+    url: str | None
+    published_at: datetime | None
+    last_collected_at: datetime | None
+    metrics: dict[str, Count | None]
+
+
+@dataclass(frozen=True)
+class PlatformLine:
+    platform: str
+    posts: int
+    totals: dict[str, Total]
+
+
+@dataclass
+class Report:
+    """A growth report, ready to render (``to_json``, ``to_csv``, :func:`render_table`)."""
+
+    campaign: str | None
+    by: str
+    timezone: str
+    generated_at: datetime
+    buckets: list[Bucket]
+    platforms: list[PlatformLine]
+    posts: list[PostLine]
+    target_views: int | None = None
+    lang: str = "en"
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def latest(self) -> Bucket | None:
+        return self.buckets[-1] if self.buckets else None
+
+    def utc_offset(self) -> str:
+        offset = self.generated_at.astimezone(ZoneInfo(self.timezone)).strftime("%z")
+        return f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
+
+    def to_dict(self) -> dict[str, Any]:
+        lang = self.lang
+        return {
+            "campaign": self.campaign,
+            "by": self.by,
+            "timezone": self.timezone,
+            "generated_at": _iso(self.generated_at),
+            "target_views": self.target_views,
+            "totals": [
+                {
+                    "bucket": b.label,
+                    "start": b.start.isoformat(),
+                    "end": b.end.isoformat(),
+                    "views": b.total.to_dict(lang),
+                    "increase": None
+                    if b.increase is None
+                    else {
+                        "value": b.increase,
+                        "kind": b.increase_kind.value,
+                        "display": display(b.increase, b.increase_kind, lang, signed=True),
+                    },
+                    "growth_pct": None if b.growth_pct is None else round(b.growth_pct, 4),
+                    "new_posts": b.new_posts,
+                    "stale_posts": b.stale_posts,
+                    "platforms": {p: t.to_dict(lang) for p, t in sorted(b.platforms.items())},
+                }
+                for b in self.buckets
+            ],
+            "platforms": [
+                {"platform": p.platform, "posts": p.posts, **{m: t.to_dict(lang) for m, t in p.totals.items()}}
+                for p in self.platforms
+            ],
+            "posts": [
+                {
+                    "post_key": p.post_key,
+                    "platform": p.platform,
+                    "post_id": p.post_id,
+                    "title": p.title,
+                    "author": p.author,
+                    "url": p.url,
+                    "published_at": _iso(p.published_at),
+                    "last_collected_at": _iso(p.last_collected_at),
+                    "metrics": {m: (c.to_dict() if c else None) for m, c in p.metrics.items()},
+                }
+                for p in self.posts
+            ],
+            "notes": list(self.notes),
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
+
+    def to_csv(self) -> str:
+        """The growth table as CSV (UTF-8 with BOM so Excel shows Chinese; text cells made formula-safe)."""
+        lab = LABELS[self.lang]
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\r\n")
+        platforms = [p.platform for p in self.platforms]
+        writer.writerow(
+            [lab["bucket"][self.by], f"{lab['total']}", "kind", lab["increase"], lab["growth"], lab["new_posts"], lab["stale"]]
+            + [f"{_platform_name(p, self.lang)} {lab['views']}" for p in platforms]
+        )
+        for b in self.buckets:
+            writer.writerow(
+                [
+                    safe_cell(b.label),
+                    "" if b.total.value is None else b.total.value,
+                    b.total.kind.value,
+                    "" if b.increase is None else b.increase,
+                    "" if b.growth_pct is None else f"{b.growth_pct:.4f}",
+                    b.new_posts,
+                    b.stale_posts,
+                ]
+                + ["" if (t := b.platforms.get(p)) is None or t.value is None else t.value for p in platforms]
+            )
+        return "\ufeff" + buf.getvalue()
+
+
+def safe_cell(value: Any) -> Any:
+    """Neutralise text that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _platform_name(platform: str, lang: str) -> str:
+    return PLATFORM_NAMES.get(lang, {}).get(platform, platform)
+
+
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def bucket_floor(moment: datetime, by: str, zone: ZoneInfo) -> datetime:
+    """The local start of the bucket that holds ``moment``."""
+    local = moment.astimezone(zone)
+    if by == "hour":
+        return local.replace(minute=0, second=0, microsecond=0)
+    day = datetime(local.year, local.month, local.day, tzinfo=zone)
+    if by == "week":
+        day -= timedelta(days=day.weekday())
+    return day
+
+
+def bucket_next(start: datetime, by: str, zone: ZoneInfo) -> datetime:
+    """The start of the bucket after the one starting at ``start`` (wall-clock steps, DST-safe)."""
+    if by == "hour":
+        return (start.astimezone(timezone.utc) + timedelta(hours=1)).astimezone(zone)
+    step = 7 if by == "week" else 1
+    d = start.date() + timedelta(days=step)
+    return datetime(d.year, d.month, d.day, tzinfo=zone)
+
+
+def bucket_label(start: datetime, by: str) -> str:
+    if by == "hour":
+        return start.strftime("%Y-%m-%d %H:00")
+    if by == "week":
+        iso = start.isocalendar()
+        return f"{iso[0]}-W{iso[1]:02d} ({start.strftime('%m-%d')})"
+    return start.strftime("%Y-%m-%d")
+
+
+def build_report(
+    store: Store,
+    campaign: str | None = None,
+    by: str = "day",
+    tz: str = "UTC",
+    since: date | datetime | None = None,
+    until: date | datetime | None = None,
+    lang: str = "en",
+    now: datetime | None = None,
+) -> Report:
+    """Compute the growth report of a campaign (or of every tracked post when ``campaign`` is None).
+
+    Args:
+        by: ``"hour"``, ``"day"`` or ``"week"``.
+        tz: IANA time zone of the buckets and printed times.
+        since / until: first and last day (local dates) or instants to show.
+
+    Raises:
+        InputError: unknown bucket size, bad range; ``NotFound``: unknown campaign;
+        ``ConfigError``: unknown time zone.
+    """
+    if by not in BUCKETS:
+        raise InputError(f"unknown bucket {by!r}: use one of {', '.join(BUCKETS)}")
+    zone = check_timezone(tz)
+    now = now or utcnow()
+    target = store.campaign(campaign).target_views if campaign is not None else None
+    posts = store.posts(campaign=campaign)
+    keys = [p.post_key for p in posts]
+    span = store.con.execute(
+        "SELECT min(collected_at), max(collected_at) FROM snapshots WHERE list_contains(?, post_key)", [keys]
+    ).fetchone()
+    report = Report(campaign, by, tz, now, [], [], [], target, lang)
+    report.posts = [_post_line(store, p) for p in posts]
+    report.platforms = _platform_lines(report.posts)
+    if not span or span[0] is None:
+        report.notes.append(LABELS[lang]["no_data"])
+        return report
+    first = _to_local(since, zone) if since is not None else span[0]
+    last = _to_local(until, zone, end=True) if until is not None else span[1]
+    if last < first:
+        raise InputError("the report range ends before it starts: check --since and --until")
+    starts = [bucket_floor(first, by, zone)]
+    while True:
+        nxt = bucket_next(starts[-1], by, zone)
+        if nxt > last:
+            break
+        starts.append(nxt)
+        if len(starts) > MAX_BUCKETS:
+            raise InputError(f"more than {MAX_BUCKETS} {by} buckets: choose a larger --by or a shorter range")
+    ends = [bucket_next(s, by, zone) for s in starts]
+    report.buckets = _buckets(store, keys, starts, ends, by, lang)
+    stale = report.latest.stale_posts if report.latest else 0
+    if stale:
+        report.notes.append(
+            f"{stale} post(s) had no new snapshot in the last bucket: their newest value is carried forward"
+            if lang == "en"
+            else f"{stale} 个作品在最后一个时段没有新数据，沿用最近一次的数值"
+        )
+    return report
+
+
+def _to_local(value: date | datetime, zone: ZoneInfo, end: bool = False) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=zone)
+    moment = datetime(value.year, value.month, value.day, tzinfo=zone)
+    return moment + timedelta(days=1) - timedelta(microseconds=1) if end else moment
+
+
+_SERIES_SQL = """
+WITH grid AS (
+    SELECT unnest(?::INTEGER[]) AS idx, unnest(?::TIMESTAMPTZ[]) AS bucket_start,
+           unnest(?::TIMESTAMPTZ[]) AS bucket_end
+),
+sel AS (SELECT post_key, platform FROM posts WHERE list_contains(?, post_key)),
+pts AS (
+    SELECT post_key, collected_at, views AS v, views_kind AS k, views_granularity AS gr
+    FROM snapshots WHERE views IS NOT NULL AND list_contains(?, post_key)
+),
+g AS (SELECT grid.*, sel.post_key, sel.platform FROM grid CROSS JOIN sel),
+joined AS (
+    SELECT g.idx, g.bucket_start, g.post_key, g.platform, p.collected_at, p.v, p.k, p.gr
+    FROM g ASOF LEFT JOIN pts p ON g.post_key = p.post_key AND g.bucket_end > p.collected_at
+),
+d AS (
+    SELECT *, lag(v) OVER w AS pv, lag(k) OVER w AS pk, lag(gr) OVER w AS pgr
+    FROM joined WINDOW w AS (PARTITION BY post_key ORDER BY idx)
+),
+e AS (
+    SELECT *,
+        CASE WHEN v IS NULL OR pv IS NULL THEN NULL
+             WHEN (k <> 'exact' OR pk <> 'exact') AND abs(v - pv) < greatest(gr, pgr) THEN 0
+             ELSE v - pv END AS inc,
+        (v IS NOT NULL AND pv IS NULL AND idx > 0) AS is_new
+    FROM d
+)
+SELECT idx, platform,
+    sum(v)::HUGEINT, count(v),
+    coalesce(bool_or(k = 'approximate'), false), coalesce(bool_or(k = 'lower_bound'), false),
+    coalesce(sum(CASE WHEN k = 'approximate' THEN gr ELSE 0 END), 0)::HUGEINT,
+    sum(inc)::HUGEINT, coalesce(bool_or(inc IS NOT NULL AND (k <> 'exact' OR pk <> 'exact')), false),
+    sum(CASE WHEN inc IS NOT NULL THEN pv END)::HUGEINT,
+    count(*) FILTER (WHERE is_new), count(*) FILTER (WHERE collected_at < bucket_start)
+FROM e GROUP BY idx, platform ORDER BY idx, platform
+"""
+
+
+def _buckets(
+    store: Store, keys: list[str], starts: list[datetime], ends: list[datetime], by: str, lang: str
+) -> list[Bucket]:
+    rows = store.con.execute(
+        _SERIES_SQL,
+        [list(range(len(starts))), [s.astimezone(timezone.utc) for s in starts],
+         [e.astimezone(timezone.utc) for e in ends], keys, keys],
+    ).fetchall()
+    per: dict[int, list[tuple[Any, ...]]] = {}
+    for row in rows:
+        per.setdefault(row[0], []).append(row)
+    out: list[Bucket] = []
+    for idx, (start, end) in enumerate(zip(starts, ends)):
+        group = per.get(idx, [])
+        platforms: dict[str, Total] = {}
+        parts: list[Total] = []
+        inc_total: int | None = None
+        inc_approx = False
+        base = 0
+        new = stale = 0
+        for _, platform, vsum, vcount, approx, lower, gran, inc, inc_apx, pbase, is_new, st in group:
+            kind = CountKind.LOWER_BOUND if lower else CountKind.APPROXIMATE if approx else CountKind.EXACT
+            total = Total(None if vcount == 0 else int(vsum), kind, int(gran), int(vcount))
+            platforms[platform] = total
+            parts.append(total)
+            if inc is not None:
+                inc_total = (inc_total or 0) + int(inc)
+                base += int(pbase or 0)
+            inc_approx = inc_approx or bool(inc_apx)
+            new += int(is_new)
+            st_n = int(st)
+            stale += st_n
+        shown = [t for t in parts if t.value is not None]
+        if shown:
+            kinds = {t.kind for t in shown}
+            kind = (
+                CountKind.LOWER_BOUND if CountKind.LOWER_BOUND in kinds
+                else CountKind.APPROXIMATE if CountKind.APPROXIMATE in kinds
+                else CountKind.EXACT
+            )
+            total = Total(
+                sum(t.value for t in shown if t.value is not None), kind,
+                sum(t.granularity for t in shown), sum(t.posts for t in shown),
+            )
+        else:
+            total = Total(None)
+        growth = (inc_total / base) if inc_total is not None and base > 0 else None
+        out.append(
+            Bucket(
+                label=bucket_label(start, by),
+                start=start,
+                end=end,
+                total=total,
+                increase=inc_total if idx > 0 else None,
+                increase_kind=CountKind.APPROXIMATE if inc_approx else CountKind.EXACT,
+                growth_pct=growth if idx > 0 else None,
+                new_posts=new,
+                stale_posts=stale,
+                platforms=platforms,
+            )
+        )
+    return out
+
+
+def _post_line(store: Store, post: PostRow) -> PostLine:
+    metrics: dict[str, Count | None] = {}
+    for name in METRIC_NAMES:
+        row = store.con.execute(
+            f"SELECT {name}, {name}_kind, {name}_granularity, {name}_raw FROM snapshots "
+            f"WHERE post_key = ? AND {name} IS NOT NULL ORDER BY collected_at DESC LIMIT 1",
+            [post.post_key],
+        ).fetchone()
+        metrics[name] = Count(int(row[0]), CountKind(row[1]), int(row[2]), row[3]) if row else None
+    return PostLine(
+        post.post_key, post.platform, post.post_id, post.title, post.author, post.url,
+        post.published_at, post.last_collected_at, metrics,
+    )
+
+
+def _platform_lines(posts: list[PostLine]) -> list[PlatformLine]:
+    by_platform: dict[str, list[PostLine]] = {}
+    for p in posts:
+        by_platform.setdefault(p.platform, []).append(p)
+    lines = [
+        PlatformLine(platform, len(plist), {m: Total.of([p.metrics[m] for p in plist]) for m in METRIC_NAMES})
+        for platform, plist in by_platform.items()
+    ]
+    return sorted(lines, key=lambda line: -(line.totals["views"].value or 0))
+
+
+# -- rendering ---------------------------------------------------------------------------------
+
+
+def render_table(report: Report, console: Any) -> None:
+    """Print the report as rich tables on ``console`` (a ``rich.console.Console``)."""
+    from rich.table import Table
+
+    lab = LABELS[report.lang]
+    lang = report.lang
+    zone = ZoneInfo(report.timezone)
+    name = report.campaign or lab["all_posts"]
+    console.print(
+        f"[bold]{name}[/bold] — {lab['report']} ({lab['by'][report.by]}) · "
+        f"{lab['timezone']}: {report.timezone} ({report.utc_offset()})"
+    )
+    if report.target_views and report.latest and report.latest.total.value is not None:
+        pct = report.latest.total.value / report.target_views * 100
+        target_text = display(report.target_views, lang=lang)
+        console.print(("目标" if lang == "zh" else "Target") + f": {target_text} · {pct:.1f}%")
+    growth = Table(title=lab["total"], title_justify="left")
+    growth.add_column(lab["bucket"][report.by])
+    growth.add_column(lab["total"], justify="right")
+    growth.add_column(lab["daily_increase"] if report.by == "day" else lab["increase"], justify="right")
+    growth.add_column(lab["growth"], justify="right")
+    growth.add_column(lab["new_posts"], justify="right")
+    for b in report.buckets:
+        growth.add_row(
+            b.label,
+            display(b.total.value, b.total.kind, lang),
+            "" if b.increase is None else display(b.increase, b.increase_kind, lang, signed=True),
+            "" if b.growth_pct is None else f"{b.growth_pct * 100:+.1f}%",
+            str(b.new_posts) if b.new_posts else "",
+        )
+    if report.buckets:
+        console.print(growth)
+    plat = Table(title=f"{lab['platform']} · {lab['views']}", title_justify="left")
+    plat.add_column(lab["platform"])
+    plat.add_column(lab["posts"], justify="right")
+    for m in METRIC_NAMES:
+        plat.add_column(lab[m], justify="right")
+    plat.add_column(lab["share"], justify="right")
+    all_views = sum(p.totals["views"].value or 0 for p in report.platforms)
+    for p in report.platforms:
+        v = p.totals["views"].value
+        share = f"{v / all_views * 100:.1f}%" if v and all_views else ""
+        plat.add_row(
+            _platform_name(p.platform, lang), str(p.posts),
+            *(display(p.totals[m].value, p.totals[m].kind, lang) for m in METRIC_NAMES), share,
+        )
+    console.print(plat)
+    posts = Table(title=lab["post"], title_justify="left")
+    posts.add_column(lab["platform"])
+    posts.add_column(lab["title"], overflow="fold", max_width=40)
+    for m in METRIC_NAMES:
+        posts.add_column(lab[m], justify="right")
+    posts.add_column(lab["collected"])
+    for line in sorted(report.posts, key=lambda x: -((x.metrics["views"] or Count(0)).value or 0)):
+        when = line.last_collected_at.astimezone(zone).strftime("%m-%d %H:%M") if line.last_collected_at else "—"
+        posts.add_row(
+            _platform_name(line.platform, lang), line.title or line.post_key,
+            *(display(c.value, c.kind, lang) if (c := line.metrics[m]) else "—" for m in METRIC_NAMES), when,
+        )
+    console.print(posts)
+    for note in report.notes:
+        console.print(f"[dim]{note}[/dim]")
+    console.print(f"[dim]{lab['legend']}[/dim]")

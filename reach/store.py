@@ -1,0 +1,491 @@
+"""Storage: one DuckDB file with an append-only history of snapshots.
+
+Tables (all times are ``TIMESTAMPTZ`` in UTC)::
+
+    posts            post_key PK, platform, post_id, url, title, author, published_at, added_at,
+                     active, fetch_params (JSON text: share tokens and the like, never secrets)
+    campaigns        name PK, description, target_views, starts_on, created_at
+    campaign_posts   (campaign, post_key) PK, added_at
+    snapshots        snapshot_id PK (deterministic), post_key, collected_at, run_id, source,
+                     for each of views/likes/comments/shares/favorites: <m> BIGINT (NULL = not
+                     shown), <m>_kind, <m>_granularity, <m>_raw; extra (JSON text), title, author,
+                     published_at, note.  Append-only: rows are never updated or deleted.
+    runs             run_id PK, started_at, finished_at, reach_version, selection, posts, ok, failed
+    run_outcomes     (run_id, post_key) PK, status, message, http_status, snapshot_id, at
+    schema_migrations version PK, name, applied_at
+
+Views: ``latest_snapshots`` (each post's newest snapshot) and ``post_latest`` (posts joined to it).
+
+Uniqueness comes from deterministic keys checked in our own code (the same code will run on
+backends without constraints); the constraints here are a safety net. Every write is one
+transaction. One writer at a time: a second process waits up to ``lock_timeout`` seconds, then
+:class:`~reach.errors.DatabaseBusy` is raised.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import time
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from . import __version__
+from .errors import ConfigError, DatabaseBusy, InputError, NotFound
+from .models import METRIC_NAMES, Count, CountKind, Metrics, Outcome, PostRef, RunSummary, Snapshot
+
+_METRIC_COLUMNS = ", ".join(
+    f"{m} BIGINT, {m}_kind VARCHAR, {m}_granularity BIGINT, {m}_raw VARCHAR" for m in METRIC_NAMES
+)
+
+MIGRATIONS: list[tuple[int, str, list[str]]] = [
+    (
+        1,
+        "initial schema",
+        [
+            """CREATE TABLE posts (
+                post_key VARCHAR PRIMARY KEY, platform VARCHAR NOT NULL, post_id VARCHAR NOT NULL,
+                url VARCHAR, title VARCHAR, author VARCHAR, published_at TIMESTAMPTZ,
+                added_at TIMESTAMPTZ NOT NULL, active BOOLEAN NOT NULL DEFAULT TRUE,
+                fetch_params VARCHAR)""",
+            """CREATE TABLE campaigns (
+                name VARCHAR PRIMARY KEY, description VARCHAR, target_views BIGINT, starts_on DATE,
+                created_at TIMESTAMPTZ NOT NULL)""",
+            """CREATE TABLE campaign_posts (
+                campaign VARCHAR NOT NULL, post_key VARCHAR NOT NULL, added_at TIMESTAMPTZ NOT NULL,
+                PRIMARY KEY (campaign, post_key))""",
+            f"""CREATE TABLE snapshots (
+                snapshot_id VARCHAR PRIMARY KEY, post_key VARCHAR NOT NULL,
+                collected_at TIMESTAMPTZ NOT NULL, run_id VARCHAR, source VARCHAR NOT NULL,
+                {_METRIC_COLUMNS}, extra VARCHAR, title VARCHAR, author VARCHAR,
+                published_at TIMESTAMPTZ, note VARCHAR)""",
+            """CREATE TABLE runs (
+                run_id VARCHAR PRIMARY KEY, started_at TIMESTAMPTZ NOT NULL, finished_at TIMESTAMPTZ,
+                reach_version VARCHAR, selection VARCHAR, posts INTEGER, ok INTEGER, failed INTEGER)""",
+            """CREATE TABLE run_outcomes (
+                run_id VARCHAR NOT NULL, post_key VARCHAR NOT NULL, status VARCHAR NOT NULL,
+                message VARCHAR, http_status INTEGER, snapshot_id VARCHAR, recorded_at TIMESTAMPTZ NOT NULL,
+                PRIMARY KEY (run_id, post_key))""",
+            """CREATE VIEW latest_snapshots AS
+                SELECT * FROM snapshots
+                QUALIFY row_number() OVER (PARTITION BY post_key ORDER BY collected_at DESC, snapshot_id) = 1""",
+            """CREATE VIEW post_latest AS
+                SELECT p.*, s.collected_at AS last_collected_at, """
+            + ", ".join(f"s.{m}, s.{m}_kind" for m in METRIC_NAMES)
+            + """ FROM posts p LEFT JOIN latest_snapshots s USING (post_key)""",
+        ],
+    ),
+]
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise InputError(f"time {value.isoformat()} has no time zone; reach stores UTC instants")
+    return value.astimezone(timezone.utc)
+
+
+def snapshot_id(post_key: str, collected_at: datetime, source: str) -> str:
+    """Deterministic id: the same observation written twice is one row."""
+    stamp = _utc(collected_at)
+    assert stamp is not None
+    digest = hashlib.sha256(f"{post_key}|{stamp.isoformat()}|{source}".encode()).hexdigest()
+    return digest[:24]
+
+
+@dataclass(frozen=True)
+class PostRow:
+    """A tracked post with its newest snapshot (``last_collected_at`` is ``None`` before the first)."""
+
+    post_key: str
+    platform: str
+    post_id: str
+    url: str | None
+    title: str | None
+    author: str | None
+    published_at: datetime | None
+    added_at: datetime
+    active: bool
+    campaigns: tuple[str, ...]
+    last_collected_at: datetime | None
+    metrics: Metrics
+
+    @property
+    def ref(self) -> PostRef:
+        return PostRef(self.platform, self.post_id, url=self.url)
+
+
+@dataclass(frozen=True)
+class CampaignRow:
+    name: str
+    description: str | None
+    target_views: int | None
+    starts_on: date | None
+    created_at: datetime
+    posts: int
+
+
+def _count_from_row(value: Any, kind: Any, granularity: Any, raw: Any) -> Count | None:
+    if value is None:
+        return None
+    return Count(int(value), CountKind(kind or "exact"), int(granularity or 1), raw)
+
+
+def metrics_from_row(row: Sequence[Any], start: int, extra_json: str | None = None) -> Metrics:
+    """Rebuild :class:`Metrics` from the 20 metric columns beginning at ``row[start]``."""
+    values = {}
+    for i, name in enumerate(METRIC_NAMES):
+        base = start + 4 * i
+        values[name] = _count_from_row(row[base], row[base + 1], row[base + 2], row[base + 3])
+    extra: dict[str, Count] = {}
+    if extra_json:
+        for key, d in json.loads(extra_json).items():
+            count = _count_from_row(d.get("value"), d.get("kind"), d.get("granularity"), d.get("raw"))
+            if count is not None:
+                extra[key] = count
+    return Metrics(extra=extra, **values)
+
+
+_METRIC_SELECT = ", ".join(f"{m}, {m}_kind, {m}_granularity, {m}_raw" for m in METRIC_NAMES)
+
+
+class Store:
+    """A DuckDB database of posts, campaigns, snapshots and runs.
+
+    Args:
+        path: the database file (created with its tables when missing), or ``":memory:"``.
+        lock_timeout: seconds to wait for another process to release the file.
+        create: create the file when missing; when ``False`` a missing file raises ``NotFound``.
+
+    Raises:
+        ConfigError: the path is unusable (missing folder, not a DuckDB file, no permission).
+        DatabaseBusy: another process kept the file locked for ``lock_timeout`` seconds.
+        NotFound: ``create=False`` and there is no database yet.
+    """
+
+    def __init__(self, path: str | Path = ":memory:", lock_timeout: float = 30.0, create: bool = True):
+        self.path = str(path)
+        self.lock_timeout = lock_timeout
+        self.con = self._connect(create)
+        self.con.execute("SET TimeZone = 'UTC'")
+        self._migrate()
+
+    # -- connection -------------------------------------------------------------------------
+
+    def _connect(self, create: bool) -> duckdb.DuckDBPyConnection:
+        if self.path == ":memory:":
+            return duckdb.connect(":memory:")
+        path = Path(self.path)
+        if path.is_dir():
+            raise ConfigError(f"database path {path} is a folder: give a file name such as {path}/reach.duckdb")
+        new = not path.exists()
+        if new and not create:
+            raise NotFound(f"no database at {path} yet: add posts first with `reach add` (or pass --db)")
+        if new and not path.parent.exists():
+            raise ConfigError(f"cannot create database {path}: folder {path.parent} does not exist")
+        deadline = time.monotonic() + self.lock_timeout
+        while True:
+            try:
+                con = duckdb.connect(str(path))
+                break
+            except duckdb.IOException as exc:
+                text = str(exc)
+                if "lock" in text.lower():
+                    if time.monotonic() < deadline:
+                        time.sleep(0.25)
+                        continue
+                    pid = re.search(r"PID (\d+)", text)
+                    who = f" (process {pid.group(1)})" if pid else ""
+                    raise DatabaseBusy(
+                        f"database {path} is in use by another reach process{who}; waited "
+                        f"{self.lock_timeout:g} s. Try again when it has finished."
+                    ) from None
+                raise ConfigError(f"cannot open database {path}: {_first_line(text)}") from None
+            except (duckdb.Error, OSError) as exc:
+                raise ConfigError(f"cannot open database {path}: {_first_line(str(exc))}") from None
+        if new:
+            try:
+                os.chmod(path, 0o600)
+            except OSError:  # pragma: no cover - exotic file systems
+                pass
+        return con
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        self.con.begin()
+        try:
+            yield self.con
+        except BaseException:
+            self.con.rollback()
+            raise
+        else:
+            self.con.commit()
+
+    def _migrate(self) -> None:
+        self.con.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            "version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
+        )
+        done = {r[0] for r in self.con.execute("SELECT version FROM schema_migrations").fetchall()}
+        newer = [v for v in done if v > SCHEMA_VERSION]
+        if newer:
+            raise ConfigError(
+                f"database {self.path} has schema version {max(newer)}, newer than this reach "
+                f"({__version__}) knows: upgrade reach"
+            )
+        for version, name, statements in MIGRATIONS:
+            if version in done:
+                continue
+            with self.transaction() as con:
+                for sql in statements:
+                    con.execute(sql)
+                con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, utcnow()])
+
+    @property
+    def schema_version(self) -> int:
+        row = self.con.execute("SELECT max(version) FROM schema_migrations").fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
+    # -- posts and campaigns ----------------------------------------------------------------
+
+    def add_post(self, ref: PostRef, campaign: str | None = None, url: str | None = None) -> bool:
+        """Track a post (and put it in ``campaign``, created when new). Returns ``True`` when the
+        post was not tracked before. Re-adding a post re-activates it."""
+        now = utcnow()
+        with self.transaction() as con:
+            exists = con.execute("SELECT 1 FROM posts WHERE post_key = ?", [ref.post_key]).fetchone()
+            params = json.dumps(dict(ref.params), ensure_ascii=False) if ref.params else None
+            if exists:
+                con.execute(
+                    "UPDATE posts SET active = TRUE, fetch_params = coalesce(?, fetch_params) WHERE post_key = ?",
+                    [params, ref.post_key],
+                )
+            else:
+                con.execute(
+                    "INSERT INTO posts (post_key, platform, post_id, url, added_at, active, fetch_params) "
+                    "VALUES (?, ?, ?, ?, ?, TRUE, ?)",
+                    [ref.post_key, ref.platform, ref.post_id, url or ref.url, now, params],
+                )
+            if campaign is not None:
+                self._ensure_campaign(con, campaign, now)
+                linked = con.execute(
+                    "SELECT 1 FROM campaign_posts WHERE campaign = ? AND post_key = ?", [campaign, ref.post_key]
+                ).fetchone()
+                if not linked:
+                    con.execute("INSERT INTO campaign_posts VALUES (?, ?, ?)", [campaign, ref.post_key, now])
+        return not exists
+
+    @staticmethod
+    def _ensure_campaign(con: duckdb.DuckDBPyConnection, name: str, now: datetime) -> None:
+        if not con.execute("SELECT 1 FROM campaigns WHERE name = ?", [name]).fetchone():
+            con.execute(
+                "INSERT INTO campaigns (name, created_at) VALUES (?, ?)",
+                [name, now],
+            )
+
+    def create_campaign(
+        self,
+        name: str,
+        description: str | None = None,
+        target_views: int | None = None,
+        starts_on: date | None = None,
+    ) -> None:
+        """Create a campaign, or update the given fields of an existing one."""
+        if not name.strip():
+            raise InputError("a campaign needs a name")
+        if target_views is not None and target_views < 0:
+            raise InputError("the target must be a positive number of views")
+        with self.transaction() as con:
+            self._ensure_campaign(con, name, utcnow())
+            con.execute(
+                "UPDATE campaigns SET description = coalesce(?, description), "
+                "target_views = coalesce(?, target_views), starts_on = coalesce(?, starts_on) WHERE name = ?",
+                [description, target_views, starts_on, name],
+            )
+
+    def campaign(self, name: str) -> CampaignRow:
+        """One campaign. Raises :class:`NotFound` with the known names when it does not exist."""
+        for row in self.campaigns():
+            if row.name == name:
+                return row
+        known = ", ".join(r.name for r in self.campaigns()) or "none yet"
+        raise NotFound(f"no campaign named {name!r} (campaigns: {known}); `reach add URL --campaign NAME` creates one")
+
+    def campaigns(self) -> list[CampaignRow]:
+        rows = self.con.execute(
+            "SELECT c.name, c.description, c.target_views, c.starts_on, c.created_at, count(cp.post_key) "
+            "FROM campaigns c LEFT JOIN campaign_posts cp ON cp.campaign = c.name "
+            "GROUP BY ALL ORDER BY c.created_at, c.name"
+        ).fetchall()
+        return [CampaignRow(*r) for r in rows]
+
+    def posts(
+        self,
+        campaign: str | None = None,
+        platform: str | None = None,
+        active_only: bool = False,
+        keys: Iterable[str] | None = None,
+    ) -> list[PostRow]:
+        """Tracked posts with their newest snapshot, oldest first."""
+        if campaign is not None:
+            self.campaign(campaign)
+        where, args = ["TRUE"], []  # type: list[str], list[Any]
+        if campaign is not None:
+            where.append("p.post_key IN (SELECT post_key FROM campaign_posts WHERE campaign = ?)")
+            args.append(campaign)
+        if platform is not None:
+            where.append("p.platform = ?")
+            args.append(platform)
+        if active_only:
+            where.append("p.active")
+        if keys is not None:
+            key_list = list(keys)
+            where.append("list_contains(?, p.post_key)")
+            args.append(key_list)
+        rows = self.con.execute(
+            f"""SELECT p.post_key, p.platform, p.post_id, p.url, p.title, p.author, p.published_at,
+                       p.added_at, p.active, p.fetch_params,
+                       (SELECT list(campaign ORDER BY campaign) FROM campaign_posts cp WHERE cp.post_key = p.post_key),
+                       s.collected_at, {", ".join("s." + c for c in _METRIC_SELECT.split(", "))}, s.extra
+                FROM posts p LEFT JOIN latest_snapshots s USING (post_key)
+                WHERE {" AND ".join(where)}
+                ORDER BY p.added_at, p.post_key""",
+            args,
+        ).fetchall()
+        out = []
+        for r in rows:
+            out.append(
+                PostRow(
+                    post_key=r[0], platform=r[1], post_id=r[2], url=r[3], title=r[4], author=r[5],
+                    published_at=r[6], added_at=r[7], active=bool(r[8]),
+                    campaigns=tuple(r[10] or ()), last_collected_at=r[11],
+                    metrics=metrics_from_row(r, 12, r[32]),
+                )
+            )
+        return out
+
+    def refs_for(self, posts: Sequence[PostRow]) -> list[PostRef]:
+        """PostRefs with their stored fetch parameters."""
+        out = []
+        for p in posts:
+            row = self.con.execute("SELECT fetch_params FROM posts WHERE post_key = ?", [p.post_key]).fetchone()
+            params = json.loads(row[0]) if row and row[0] else {}
+            out.append(PostRef(p.platform, p.post_id, url=p.url, params=params))
+        return out
+
+    # -- snapshots and runs -----------------------------------------------------------------
+
+    def begin_run(self, selection: str) -> str:
+        run_id = utcnow().strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
+        with self.transaction() as con:
+            con.execute(
+                "INSERT INTO runs (run_id, started_at, reach_version, selection) VALUES (?, ?, ?, ?)",
+                [run_id, utcnow(), __version__, selection],
+            )
+        return run_id
+
+    def finish_run(self, summary: RunSummary) -> None:
+        with self.transaction() as con:
+            con.execute(
+                "UPDATE runs SET finished_at = ?, posts = ?, ok = ?, failed = ? WHERE run_id = ?",
+                [summary.finished_at, summary.total, summary.ok, summary.total - summary.ok, summary.run_id],
+            )
+
+    def record_outcome(self, run_id: str, outcome: Outcome) -> None:
+        """Write one post's outcome and, when it is ``ok``, its snapshot, in one transaction."""
+        with self.transaction() as con:
+            sid = None
+            if outcome.snapshot is not None:
+                sid = self._insert_snapshot(con, outcome.snapshot)
+            con.execute(
+                "INSERT INTO run_outcomes VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                [run_id, outcome.post_key, outcome.status.value, outcome.message, outcome.http_status, sid, utcnow()],
+            )
+
+    def add_snapshot(self, snapshot: Snapshot) -> str:
+        """Append one snapshot (manual entry, import). Returns its id; writing it twice is a no-op."""
+        with self.transaction() as con:
+            if not con.execute("SELECT 1 FROM posts WHERE post_key = ?", [snapshot.post_key]).fetchone():
+                raise NotFound(f"post {snapshot.post_key} is not tracked: add it first with `reach add`")
+            return self._insert_snapshot(con, snapshot)
+
+    def _insert_snapshot(self, con: duckdb.DuckDBPyConnection, snap: Snapshot) -> str:
+        collected_at = _utc(snap.collected_at)
+        assert collected_at is not None
+        sid = snapshot_id(snap.post_key, collected_at, snap.source)
+        if con.execute("SELECT 1 FROM snapshots WHERE snapshot_id = ?", [sid]).fetchone():
+            return sid
+        values: list[Any] = [sid, snap.post_key, collected_at, snap.run_id, snap.source]
+        for name in METRIC_NAMES:
+            c = snap.metrics.get(name)
+            if c is None or c.value is None:
+                values += [None, None, None, c.raw if c else None]
+            else:
+                values += [c.value, c.kind.value, c.granularity, c.raw]
+        extra = {k: v.to_dict() for k, v in sorted(snap.metrics.extra.items())}
+        values += [
+            json.dumps(extra, ensure_ascii=False) if extra else None,
+            snap.title,
+            snap.author,
+            _utc(snap.published_at),
+            snap.note,
+        ]
+        con.execute(f"INSERT INTO snapshots VALUES ({', '.join('?' * len(values))})", values)
+        con.execute(
+            "UPDATE posts SET title = coalesce(?, title), author = coalesce(?, author), "
+            "published_at = coalesce(?, published_at) WHERE post_key = ?",
+            [snap.title, snap.author, _utc(snap.published_at), snap.post_key],
+        )
+        return sid
+
+    def snapshots(self, post_key: str) -> list[Snapshot]:
+        """Every snapshot of one post, oldest first."""
+        rows = self.con.execute(
+            f"SELECT post_key, collected_at, {_METRIC_SELECT}, extra, title, author, published_at, source, "
+            "run_id, note FROM snapshots WHERE post_key = ? ORDER BY collected_at, snapshot_id",
+            [post_key],
+        ).fetchall()
+        return [
+            Snapshot(
+                post_key=r[0], collected_at=r[1], metrics=metrics_from_row(r, 2, r[22]), title=r[23],
+                author=r[24], published_at=r[25], source=r[26], run_id=r[27], note=r[28],
+            )
+            for r in rows
+        ]
+
+    def run_outcomes(self, run_id: str) -> list[tuple[str, str, str]]:
+        """``(post_key, status, message)`` of every post in a run."""
+        return [
+            (r[0], r[1], r[2] or "")
+            for r in self.con.execute(
+                "SELECT post_key, status, message FROM run_outcomes WHERE run_id = ? ORDER BY post_key", [run_id]
+            ).fetchall()
+        ]
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else text

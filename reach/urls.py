@@ -1,0 +1,135 @@
+"""From what staff paste (a link, an app's share text, a bare id, a ``platform:id`` key) to a
+:class:`~reach.models.PostRef`, offline, through the collector registry.
+
+Share texts carry titles in 【】, emoji, invisible characters and full-width punctuation around a
+link: :func:`extract_urls` finds the links; :func:`identify` returns the first that names a post of a
+supported platform. Only the post id is taken from a pasted link: `reach` never requests the pasted
+URL itself, except a platform's own short link (resolved within that platform's hosts).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import urlsplit, urlunsplit
+
+from .collectors import all_collectors, get_collector, platforms
+from .errors import InputError, NeedsResolution, UnsupportedURL
+from .models import PostRef
+
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+_STOP = "\\s\"'<>，。！？、；：【】（）《》「」『』\u3000|`^{}"
+_URL = re.compile(rf"(?:https?:)?//[^{_STOP}]+", re.IGNORECASE)
+_BARE_HOST_URL = re.compile(
+    rf"(?<![\w.@/-])(?:[a-z0-9-]+\.)+(?:com|cn|tv|be|io|us)/[^{_STOP}]*", re.IGNORECASE
+)
+_TRAILING = ".,;:!?)]}'\"…"
+_KEY = re.compile(r"^(?P<platform>[a-z_]+):(?P<id>[0-9A-Za-z_-]+)$")
+
+
+def clean_text(text: str) -> str:
+    """Drop invisible format characters and fold full-width ASCII (``ｈｔｔｐｓ：／／``) to ASCII."""
+    text = _INVISIBLE.sub("", text)
+    return "".join(
+        unicodedata.normalize("NFKC", ch) if "\uff01" <= ch <= "\uff5e" else ch for ch in text
+    )
+
+
+def _normalize(url: str) -> str:
+    url = url.rstrip(_TRAILING)
+    if url.startswith("//"):
+        url = "https:" + url
+    elif not re.match(r"^https?://", url, re.IGNORECASE):
+        url = "https://" + url
+    parts = urlsplit(url)
+    netloc = parts.netloc.lower()
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path, parts.query, parts.fragment))
+
+
+def extract_urls(text: str) -> list[str]:
+    """Every web link in ``text``, in order, normalised (scheme added, scheme and host lower-cased)."""
+    text = clean_text(text)
+    found = [_normalize(m.group(0)) for m in _URL.finditer(text)]
+    if not found:
+        found = [_normalize(m.group(0)) for m in _BARE_HOST_URL.finditer(text)]
+    return [u for u in found if urlsplit(u).hostname]
+
+
+def match_url(url: str) -> PostRef | None:
+    """The post a single URL names, or ``None``.
+
+    Raises:
+        NeedsResolution: it is a platform's short link.
+    """
+    for collector in all_collectors():
+        ref = collector.match(url)
+        if ref is not None:
+            return ref
+    return None
+
+
+def _match_bare(token: str) -> PostRef | None:
+    key = _KEY.match(token)
+    if key and key.group("platform") in platforms():
+        collector = get_collector(key.group("platform"))
+        post_id = collector.normalize_id(key.group("id"))
+        if post_id is None:
+            raise UnsupportedURL(f"{token!r}: {key.group('id')!r} is not a valid {collector.platform} post id")
+        return PostRef(collector.platform, post_id, url=collector.canonical_url(post_id))
+    if re.fullmatch(r"[Bb][Vv]1[0-9A-Za-z]{9}|[Aa][Vv]\d{1,16}", token):
+        bili = get_collector("bilibili")
+        post_id = bili.normalize_id(token)
+        if post_id is not None:
+            return PostRef("bilibili", post_id, url=bili.canonical_url(post_id))
+    if re.fullmatch(r"[0-9A-Za-z_-]{11}", token):
+        return PostRef("youtube", token, url=get_collector("youtube").canonical_url(token))
+    return None
+
+
+def identify(text: str) -> PostRef:
+    """The first supported post in a URL, a pasted share text, a bare id or a ``platform:id`` key.
+
+    Offline: no request is made.
+
+    Raises:
+        NeedsResolution: the first supported link is a short link (``b23.tv/AbCdEfG``); resolve it
+            online with ``Tracker.add`` / ``reach add``.
+        UnsupportedURL: nothing in the text names a post of a supported platform.
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise UnsupportedURL("nothing to identify: paste a post link or the app's share text")
+    cleaned = clean_text(text).strip()
+    urls = extract_urls(cleaned)
+    for url in urls:
+        ref = match_url(url)
+        if ref is not None:
+            return ref
+    if not urls:
+        ref = _match_bare(cleaned)
+        if ref is not None:
+            return ref
+        raise UnsupportedURL(
+            f"no post link found in {_preview(text)}: paste the post's link or the app's share text "
+            f"(supported: {', '.join(platforms())})"
+        )
+    hosts = ", ".join(dict.fromkeys(urlsplit(u).hostname or "?" for u in urls))
+    raise UnsupportedURL(
+        f"{hosts}: not a post link reach supports (supported: {', '.join(platforms())}); "
+        "paste the link of the post itself"
+    )
+
+
+def _preview(text: str) -> str:
+    flat = " ".join(text.split())
+    return repr(flat if len(flat) <= 60 else flat[:57] + "...")
+
+
+def split_inputs(texts: list[str]) -> list[str]:
+    """Split CLI arguments or a pasted block into one entry per line with content."""
+    out: list[str] = []
+    for text in texts:
+        out.extend(line.strip() for line in text.splitlines() if line.strip())
+    return out
+
+
+__all__ = ["InputError", "NeedsResolution", "UnsupportedURL", "clean_text", "extract_urls", "identify"]

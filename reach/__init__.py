@@ -45,7 +45,6 @@ from .tracker import Tracker
 from .urls import identify
 
 __all__ = [
-    "METRIC_NAMES",
     "AuthRequired",
     "Blocked",
     "CollectError",
@@ -54,6 +53,7 @@ __all__ = [
     "CountKind",
     "DatabaseBusy",
     "InputError",
+    "METRIC_NAMES",
     "Metrics",
     "NeedsResolution",
     "NetworkError",

@@ -24,8 +24,9 @@ How a text is read
    ``"102"``. CJK magnitude characters (万, 萬, 亿, 億, 만, 억 ...) are kept as they are.
 2. **The first number counts.** ``"50K views • 10 years ago"`` is 50000; ``"0讨论 0阅读"`` is 0. Numbers
    that are plainly not counters are skipped: a time or age (``"10 years ago"``, ``"3天前"``), a
-   percentage, a time of day or a date (``"3:45"``, ``"2024-01-01"``), a hashtag (``"#2024"``) or an
-   ordinal (``"第12集"``).
+   percentage, a time of day or a date (``"3:45"``, ``"2024-01-01"``), a hashtag (``"#2024"``), an
+   ordinal (``"第12集"``) or an identifier (letters glued before the digits: ``"v2"``; currency
+   prefixes such as ``"Rp3,202"`` and ``"RM15.00万"`` are allowed).
 3. **Digits and separators.**
 
    * ``"6418"`` is exact.
@@ -64,11 +65,11 @@ How a text is read
    ``"无播放"``, ``"暂无播放"`` (and 暂无/无 + 评论, 点赞, 转发, 分享, 收藏, 弹幕) and ``"0"`` are
    ``Count(0, EXACT)``. Any other ``"No <word>"`` (``"No items"``) and ``"暂无数据"`` are ``None``.
 7. **Live counters are not views.** A text that speaks of a live audience (``"watching"``,
-   ``"waiting"``, ``"正在观看"``, ``"人正在看"``, ``"视聴中"`` ...) gives ``None`` from
+   ``"waiting"``, ``"正在观看"``, ``"人正在看"``, ``"視聴中"`` ...) gives ``None`` from
    :func:`parse_count`; read it with :func:`parse_live_count`. (WeChat's ``"在看"`` button is *not*
    a live counter.)
 8. **Unknown abbreviations.** A number directly followed by an unknown short word (``"12 rb"``,
-   ``"1,2 Tr"``, ``"3 tis."``) may be followed by a magnitude we do not know: ``None``. The same
+   ``"1,2 Tr"``, Hungarian ``"1,2 E"``) may be followed by a magnitude we do not know: ``None``. The same
    holds for a number glued to a word that starts like a unit (``"50Kviews"``).
 
 Ambiguous inputs and the decisions taken
@@ -80,15 +81,17 @@ Ambiguous inputs and the decisions taken
 * ``"B"``: billion (English) or *bin* = thousand (Turkish). With a Turkish word in the text
   (``görüntüleme``, ``izlenme``) it is 10^3; with a decimal comma and no such hint (``"1,2 B"``) it is
   ``None``; otherwise 10^9.
-* ``"M"``: million, except in Indonesian texts (``ditonton``, ``tayangan``) where it is *miliar*
-  (10^9); ``rb``/``jt`` are then 10^3/10^6. Vietnamese texts (``lượt``) read ``N``/``Tr``/``T`` as
-  10^3/10^6/10^9.
+* ``"M"``: million, even with a decimal comma (``"1,2 M de vues"``), except in Indonesian texts
+  (``ditonton``, ``tayangan``) where it is *miliar* (10^9); ``rb``/``jt`` are then 10^3/10^6.
+  Vietnamese texts (``lượt``) read ``N``/``Tr``/``T`` as 10^3/10^6/10^9.
 * ``"mil"`` is the Spanish/Portuguese thousand (``"15 mil visualizaciones"`` = 15000; ``"1,2 mil M"``
   = 1.2×10^9); ``"mil."`` (Czech/Romanian million) is ambiguous with it: ``None``.
 * The ``"10万+"`` granularity: ``reach.models`` documents it as 1; this module follows the unit of the
   last shown digit (10000), as for approximate counts. Both give the same ``low``/``high``.
 * JSON numbers: ``bool`` is not a count; a float must be finite, non-negative, integral and at most
-  2^53 (beyond, the float itself may already be rounded); ``Decimal`` follows the same rules.
+  2^53 (beyond, the float itself may already be rounded); a ``Decimal`` must be finite, non-negative
+  and integral. Other types (``bytes``, ``Fraction``, containers) are ``None``.
+* More than 30 digits is not a counter: ``None`` (ints stay exact at any size).
 """
 
 from __future__ import annotations
@@ -120,6 +123,8 @@ LIVE_WAITING: Final = "waiting"
 _MAX_DIGITS: Final = 30
 """More digits than this is not a counter (and keeps ``int()`` far from its 4300-digit limit)."""
 _MAX_EXACT_FLOAT: Final = 2**53
+_WINDOW: Final = 32
+"""How many characters before a number are looked at for bound words, signs and glued letters."""
 
 # --------------------------------------------------------------------------------------------------
 # Normalisation
@@ -345,6 +350,12 @@ _TIME_RE: Final = re.compile(
     r"秒|分钟|分鐘|分前|小时|小時|時間|天|周(?!边)|週|[个個ヶかカケ]月|月(?![票播])|年(?!度)|日(?![播])|[号號]|"
     r"[点點](?![赞讚击擊])|초|시간|일 ?전|주 ?전|개월|달 ?전|년|%|‰|集|话(?!题)|話(?!題)|期|季|章|[楼樓]"
 )
+_GLUED_WORD_RE: Final = re.compile(f"[{_LETTERS}]+$")
+_CURRENCY_PREFIXES: Final = frozenset(
+    "rp rm rs us usd hk hkd nt ntd idr myr inr php thb vnd krw jpy cny rmb eur gbp sgd aud cad".split()
+)
+"""Letters that may be glued to a count (``"Rp3,202"``, ``"RM15.00万"``); other letters glued to a
+number make it an identifier (``"v2"``, ``"BV1xx411c7mD"``), which is skipped."""
 _MIL_MILLION_RE: Final = re.compile(r" (?:m|millones|milhões)(?![" + _LETTERS + r"])")
 
 _LB_SUFFIX_RE: Final = re.compile(r" ?(?:\+|(?:[次回人个個件条條] ?)?以上|多|余|餘|이상)")
@@ -465,13 +476,16 @@ def _read_number(s: str, match: re.Match[str], units: dict[str, tuple[int, str]]
     """
     start, end = match.span()
     token = match.group(0)
-    before = s[:start]
-    rest = s[end:]
+    before = s[max(0, start - _WINDOW) : start]  # bounded windows keep long texts linear
+    rest = s[end : end + 2 * _WINDOW]
     spaced = rest.startswith(" ")
     after = rest[1:] if spaced else rest
 
-    # Not counters: hashtags, ordinals, dates, times, ratios, ranges.
+    # Not counters: hashtags, ordinals, dates, times, ratios, ranges, identifiers ("v2", "BV1xx4").
     if before.endswith(("#", "第", "no.", "nº", "№")) or re.search(r"[0-9][:/\-.]$", before):
+        raise _Skip
+    glued = _GLUED_WORD_RE.search(before)
+    if glued is not None and glued.group(0) not in _CURRENCY_PREFIXES:
         raise _Skip
     if re.match(r"[:/\-][0-9]", rest):
         raise _Skip

@@ -30,7 +30,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
-from tenacity.wait import wait_exponential_jitter
+from tenacity.wait import wait_random_exponential
 
 from . import __version__
 from .errors import ConfigError, NetworkError, RateLimited, UnsupportedURL
@@ -206,11 +206,13 @@ class Http:
         host = urlsplit(url).hostname or url
         max_wait = self.settings.max_retry_wait
 
+        backoff = wait_random_exponential(multiplier=self.settings.retry_backoff, max=max_wait)
+
         def wait(state: RetryCallState) -> float:
+            """Retry-After when the server said it (429), else exponential backoff with full jitter."""
             exc = state.outcome.exception() if state.outcome else None
             if isinstance(exc, _Transient) and isinstance(exc.error, RateLimited) and exc.error.retry_after:
                 return min(exc.error.retry_after, max_wait)
-            backoff = wait_exponential_jitter(initial=self.settings.retry_backoff, max=max_wait, jitter=1)
             return float(backoff(state)) if self.settings.retry_backoff > 0 else 0.0
 
         async def attempt() -> RawResponse:

@@ -3,7 +3,7 @@
 Every value here is an immutable dataclass. The rules that matter most:
 
 * A :class:`Count` carries its *precision*: ``"1.2万"`` is ``Count(12000, APPROXIMATE, 1000, "1.2万")``,
-  ``"10万+"`` is ``Count(100000, LOWER_BOUND, 1, "10万+")``. Values are Python ints (arbitrary size);
+  ``"10万+"`` is ``Count(100000, LOWER_BOUND, 10000, "10万+")``. Values are Python ints (arbitrary size);
   the database stores them as BIGINT.
 * In :class:`Metrics`, ``None`` means *the platform did not show this counter*; a ``Count`` whose value
   is ``0`` means the platform showed zero in a successful response. Never the other way round.

@@ -19,7 +19,7 @@ import httpx
 
 from .collect import Clock, Engine, OutcomeCallback
 from .collectors import get_collector
-from .config import Settings
+from .config import Settings, check_timezone
 from .errors import InputError, NeedsResolution
 from .http import Http
 from .models import PostRef, RunSummary
@@ -190,6 +190,7 @@ class Tracker:
     ) -> Report:
         """The growth report (see :func:`reach.report.build_report`); ``tz`` defaults to the
         configured zone, ``lang`` to the configured language."""
+        check_timezone(tz or self.settings.timezone)
         store = self._open(create=False)
         return build_report(
             store,

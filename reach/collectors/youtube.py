@@ -49,11 +49,11 @@ class YoutubeCollector(Collector):
     version = "1"
     hosts = ("youtube.com", "youtu.be", "youtube-nocookie.com", "youtubekids.com", "googleapis.com")
     patterns = (
-        re.compile(r"^https?://" + _HOSTS + r"/(?:watch|watch_popup)/?\?(?:[^#]*?(?:[?&;]))?v=" + _VID_PREFIX),
+        re.compile(r"^https?://" + _HOSTS + r"/(?:watch|watch_popup)/?\?(?:[^#]*?[?&;])??v=" + _VID_PREFIX),
         re.compile(r"^https?://" + _HOSTS + r"/(?:shorts|live|embed|v|e)/" + _VID),
         re.compile(r"^https?://(?:www\.)?youtu\.be/" + _VID),
         re.compile(r"^https?://youtube\.googleapis\.com/v/" + _VID),
-        re.compile(r"^https?://" + _MIRRORS + r"/(?:[^#]*?[?&;])?(?:v|videoId)=" + _VID_PREFIX),
+        re.compile(r"^https?://" + _MIRRORS + r"/(?:[^#]*?[?&;])??(?:v|videoId)=" + _VID_PREFIX),
         re.compile(r"^https?://" + _MIRRORS + r"/(?:watch/|embed/)?" + _VID),
     )
     example_urls = (
@@ -182,12 +182,12 @@ def _raise_api_error(error: Any, http_status: int) -> None:
     if not isinstance(error, dict):
         raise ParseError(f"YouTube API error: {str(error)[:200]}", http_status=http_status)
     code = error.get("code") if isinstance(error.get("code"), int) else http_status
-    reasons = [
-        str(e.get("reason", "")).lower() for e in error.get("errors", []) or [] if isinstance(e, dict)
-    ]
-    reasons.append(str(error.get("status", "")).lower())
+    shown = [str(e.get("reason", "")) for e in error.get("errors", []) or [] if isinstance(e, dict)]
+    shown.append(str(error.get("status", "")))
+    shown = [r for r in dict.fromkeys(shown) if r]
+    reasons = [r.lower() for r in shown]
     message = str(error.get("message") or "").strip()
-    said = f"YouTube API: {message} ({', '.join(r for r in reasons if r) or code})"
+    said = f"YouTube API: {message} ({', '.join(shown) or code})"
     if any(r in _RATE_REASONS for r in reasons) or code == 429:
         if "quotaexceeded" in reasons or "dailylimitexceeded" in reasons:
             raise RateLimited(

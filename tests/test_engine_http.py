@@ -1,0 +1,217 @@
+"""The HTTP choke point and the collection engine, against mock transports."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import datetime, timezone
+
+import httpx
+import pytest
+
+from reach.collect import Engine
+from reach.collectors import get_collector
+from reach.config import Settings
+from reach.errors import NetworkError, RateLimited, UnsupportedURL
+from reach.http import Http, retry_after_seconds
+from reach.models import OutcomeStatus, PostRef
+from reach.store import Store
+
+from .conftest import json_response
+
+bili = get_collector("bilibili")
+BVS = ["BV1a7421K7Qg", "BV1a7421K7Qu", "BV1a7421K7QM"]
+
+
+def view(bvid: str, views: int = 1000) -> dict[str, object]:
+    return {"code": 0, "message": "0", "ttl": 1, "data": {
+        "bvid": bvid, "title": f"标题 {bvid}", "pubdate": 1781917200, "owner": {"name": "示范县公安局"},
+        "stat": {"view": views, "like": 10, "reply": 2, "share": 1, "favorite": 3, "coin": 4, "danmaku": 5}}}
+
+
+def get(settings: Settings, handler: object, url: str = "https://api.bilibili.com/x/web-interface/view") -> object:
+    async def go() -> object:
+        async with Http(settings, transport=httpx.MockTransport(handler)) as http:  # type: ignore[arg-type]
+            return await http.get(bili, url)
+
+    return asyncio.run(go())
+
+
+def test_retries_transient_failures_then_succeeds(fast_settings: Settings) -> None:
+    calls = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        if len(calls) == 1:
+            raise httpx.ConnectError("reset")
+        if len(calls) == 2:
+            return httpx.Response(502)
+        return json_response(view(BVS[0]))
+
+    raw = get(fast_settings, handler)
+    assert len(calls) == 3 and raw.status == 200  # type: ignore[attr-defined]
+
+
+def test_gives_up_after_retries(fast_settings: Settings) -> None:
+    calls = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        return httpx.Response(503)
+
+    with pytest.raises(NetworkError, match="HTTP 503"):
+        get(fast_settings, handler)
+    assert len(calls) == fast_settings.retries + 1
+
+
+def test_no_retry_on_permanent_answers(fast_settings: Settings) -> None:
+    calls = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        return httpx.Response(412, text="blocked")
+
+    assert get(fast_settings, handler).status == 412  # type: ignore[attr-defined]
+    assert len(calls) == 1
+
+
+def test_429_honours_short_retry_after_and_refuses_long(fast_settings: Settings) -> None:
+    calls = []
+
+    def short(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        return httpx.Response(429, headers={"Retry-After": "0"}) if len(calls) == 1 else json_response(view(BVS[0]))
+
+    assert get(fast_settings, short).status == 200  # type: ignore[attr-defined]
+    calls.clear()
+
+    def long(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        return httpx.Response(429, headers={"Retry-After": "3600"})
+
+    with pytest.raises(RateLimited):
+        get(fast_settings, long)
+    assert len(calls) == 1
+    assert retry_after_seconds("120") == 120.0 and retry_after_seconds("junk") is None
+
+
+def test_browser_headers_not_python(fast_settings: Settings) -> None:
+    seen = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return json_response(view(BVS[0]))
+
+    async def go() -> None:
+        async with Http(fast_settings, transport=httpx.MockTransport(handler)) as http:
+            await bili.fetch(http, PostRef("bilibili", BVS[0]))
+
+    asyncio.run(go())
+    ua = seen[0].headers["user-agent"]
+    assert "python" not in ua.lower() and "Mozilla" in ua
+    assert seen[0].headers["referer"].startswith("https://www.bilibili.com/")
+    assert seen[0].url.params["bvid"] == BVS[0]
+
+
+@pytest.mark.parametrize(
+    "url", ["https://evil.example/x", "http://127.0.0.1/", "file:///etc/passwd", "https://user@www.bilibili.com/"]
+)
+def test_only_declared_hosts(fast_settings: Settings, url: str) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:  # pragma: no cover - must not be called
+        raise AssertionError("request sent")
+
+    with pytest.raises(UnsupportedURL):
+        get(fast_settings, handler, url)
+
+
+def test_politeness_spacing_is_respected() -> None:
+    settings = Settings(min_interval={"bilibili": 0.05}, retry_backoff=0.0)
+    starts: list[float] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        starts.append(time.monotonic())
+        return json_response(view(request.url.params["bvid"]))
+
+    engine = Engine(None, settings, transport=httpx.MockTransport(handler))
+    summary = engine.run([PostRef("bilibili", b) for b in BVS])
+    assert summary.ok == 3
+    gaps = [b - a for a, b in zip(starts, starts[1:])]
+    assert min(gaps) >= 0.045
+
+
+def test_short_link_resolution_stays_on_platform(fast_settings: Settings) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "b23.tv" and request.url.path == "/good":
+            return httpx.Response(302, headers={"Location": "https://www.bilibili.com/video/BV1J442187uv?p=2"})
+        if request.url.host == "b23.tv" and request.url.path == "/evil":
+            return httpx.Response(302, headers={"Location": "https://evil.example/video/BV1J442187uv"})
+        if request.url.host == "b23.tv" and request.url.path == "/loop":
+            return httpx.Response(302, headers={"Location": "https://b23.tv/loop"})
+        return httpx.Response(404)
+
+    async def resolve(url: str) -> PostRef:
+        async with Http(fast_settings, transport=httpx.MockTransport(handler)) as http:
+            return await bili.resolve(http, url)
+
+    ref = asyncio.run(resolve("https://b23.tv/good"))
+    assert ref.post_key == "bilibili:BV1J442187uv" and ref.params == {"p": "2"}
+    with pytest.raises(UnsupportedURL, match="outside bilibili"):
+        asyncio.run(resolve("https://b23.tv/evil"))
+    with pytest.raises(UnsupportedURL, match="redirects"):
+        asyncio.run(resolve("https://b23.tv/loop"))
+
+
+def test_engine_one_failure_never_loses_others_and_errors_are_not_snapshots(fast_settings: Settings) -> None:
+    store = Store(":memory:")
+    for b in BVS:
+        store.add_post(PostRef("bilibili", b), campaign="禁毒")
+    store.add_post(PostRef("youtube", "AbCdEfGhIjK"), campaign="禁毒")
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "www.googleapis.com":
+            raise httpx.ConnectError("offline")
+        bvid = request.url.params["bvid"]
+        if bvid == BVS[1]:
+            return json_response({"code": -404, "message": "啥都木有", "ttl": 1})
+        if bvid == BVS[2]:
+            return json_response({"code": 0, "data": {"weird": True}})
+        return json_response(view(bvid, 1234))
+
+    fixed = datetime(2026, 6, 20, 13, 0, tzinfo=timezone.utc)
+    engine = Engine(store, fast_settings, transport=httpx.MockTransport(handler), clock=lambda: fixed)
+    summary = engine.run(store.refs_for(store.posts()))
+    assert summary.counts == {
+        OutcomeStatus.OK: 1, OutcomeStatus.UNAVAILABLE: 1, OutcomeStatus.PARSE_ERROR: 1, OutcomeStatus.NETWORK_ERROR: 1,
+    }
+    assert store.con.execute("SELECT count(*) FROM snapshots").fetchone() == (1,)
+    assert store.con.execute("SELECT count(*) FROM run_outcomes WHERE run_id = ?", [summary.run_id]).fetchone() == (4,)
+    snap = store.snapshots(f"bilibili:{BVS[0]}")[0]
+    assert snap.collected_at == fixed and snap.metrics.views.value == 1234  # type: ignore[union-attr]
+    assert snap.source == "bilibili@1" and snap.run_id == summary.run_id
+    messages = dict((k, m) for k, _, m in store.run_outcomes(summary.run_id))
+    assert "could not reach www.googleapis.com" in messages["youtube:AbCdEfGhIjK"]
+
+
+def test_circuit_breaker_stops_hammering(fast_settings: Settings) -> None:
+    calls = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        return json_response({"code": -412, "message": "请求被拦截", "ttl": 1, "data": None})
+
+    refs = [PostRef("bilibili", b) for b in BVS] * 2  # six requests wanted
+    summary = Engine(None, fast_settings, transport=httpx.MockTransport(handler), breaker_threshold=3).run(refs)
+    assert len(calls) == 3
+    assert summary.counts == {OutcomeStatus.BLOCKED: 6}
+    assert "in a row" in summary.failures[-1].message
+
+
+def test_parser_crash_is_contained(fast_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(*args: object, **kwargs: object) -> object:
+        raise KeyError("surprise")
+
+    monkeypatch.setattr(type(bili), "parse", boom)
+    summary = Engine(None, fast_settings, transport=httpx.MockTransport(lambda r: json_response(view(BVS[0])))).run(
+        [PostRef("bilibili", BVS[0])]
+    )
+    assert summary.counts == {OutcomeStatus.PARSE_ERROR: 1}

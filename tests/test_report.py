@@ -1,0 +1,139 @@
+"""Growth maths: buckets in a time zone, carry-forward, precision, new posts, rendering."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from rich.console import Console
+
+from reach.errors import ConfigError, InputError
+from reach.models import Count, CountKind, Metrics, PostRef, Snapshot
+from reach.report import build_report, display, render_table, safe_cell
+from reach.store import Store
+
+A = PostRef("bilibili", "BV1a7421K7Qg")
+B = PostRef("youtube", "AbCdEfGhIjK")
+C = PostRef("bilibili", "BV1a7421K7Qu")
+
+
+def at(day: int, hour: int = 13) -> datetime:
+    """2026-06-(19+day) at ``hour`` UTC (21:00 Beijing for hour 13)."""
+    return datetime(2026, 6, 19 + day, hour, 0, tzinfo=timezone.utc)
+
+
+def put(store: Store, ref: PostRef, when: datetime, views: Count | None, **more: Count) -> None:
+    store.add_snapshot(Snapshot(ref.post_key, when, Metrics(views=views, **more), source="manual"))
+
+
+@pytest.fixture
+def store() -> Store:
+    s = Store()
+    for ref in (A, B):
+        s.add_post(ref, campaign="禁毒")
+    s.add_post(C)  # not in the campaign
+    put(s, A, at(1), Count.exact(1000), likes=Count.exact(10))
+    put(s, B, at(1), Count.exact(500))
+    put(s, A, at(2), Count.exact(1500))
+    put(s, B, at(2), None)  # YouTube stopped showing views: not a drop to 0
+    put(s, A, at(3, 2), Count.exact(1800))  # 10:00 Beijing on day 3
+    put(s, A, at(3), Count.exact(2000))  # the later one that day wins
+    put(s, B, at(3), Count.exact(700))
+    put(s, C, at(1), Count.exact(99999))
+    return s
+
+
+def test_daily_totals_carry_forward_and_ignore_other_campaigns(store: Store) -> None:
+    rep = build_report(store, campaign="禁毒", by="day", tz="Asia/Shanghai")
+    assert [b.label for b in rep.buckets] == ["2026-06-20", "2026-06-21", "2026-06-22"]
+    assert [b.total.value for b in rep.buckets] == [1500, 2000, 2700]
+    assert [b.increase for b in rep.buckets] == [None, 500, 700]
+    assert rep.buckets[1].stale_posts == 1  # B carried forward from the day before
+    assert rep.buckets[2].growth_pct == pytest.approx(700 / 2000)
+    assert rep.buckets[2].platforms["youtube"].value == 700
+    assert {p.platform: p.totals["views"].value for p in rep.platforms} == {"bilibili": 2000, "youtube": 700}
+    assert {p.post_key: p.metrics["likes"] and p.metrics["likes"].value for p in rep.posts} == {
+        A.post_key: 10, B.post_key: None}
+
+
+def test_buckets_follow_the_time_zone(store: Store) -> None:
+    utc = build_report(store, campaign="禁毒", by="day", tz="UTC")
+    # 02:00 UTC on 06-22 is 10:00 in Beijing on 06-22 as well; 13:00 UTC too.
+    assert [b.label for b in utc.buckets] == ["2026-06-20", "2026-06-21", "2026-06-22"]
+    la = build_report(store, campaign="禁毒", by="day", tz="America/Los_Angeles")
+    assert la.buckets[0].label == "2026-06-20" and la.buckets[0].start.utcoffset() == timedelta(hours=-7)
+    hourly = build_report(store, campaign="禁毒", by="hour", tz="Asia/Shanghai")
+    assert hourly.buckets[0].label == "2026-06-20 21:00" and len(hourly.buckets) == 49
+    weekly = build_report(store, campaign="禁毒", by="week", tz="Asia/Shanghai")
+    assert len(weekly.buckets) == 2 and weekly.buckets[-1].total.value == 2700
+
+
+def test_new_posts_are_not_growth() -> None:
+    s = Store()
+    s.add_post(A, campaign="c")
+    s.add_post(B, campaign="c")
+    put(s, A, at(1), Count.exact(100))
+    put(s, A, at(2), Count.exact(150))
+    put(s, B, at(2), Count.exact(10000))  # first seen on day 2
+    rep = build_report(s, campaign="c", tz="UTC")
+    assert rep.buckets[1].total.value == 10150
+    assert rep.buckets[1].increase == 50 and rep.buckets[1].new_posts == 1
+
+
+def test_rounding_noise_is_not_growth_and_totals_are_marked() -> None:
+    s = Store()
+    s.add_post(A, campaign="c")
+    s.add_post(B, campaign="c")
+    put(s, A, at(1), Count(2300000, CountKind.APPROXIMATE, 100000, "2.3M"))
+    put(s, A, at(2), Count.exact(2291500))
+    put(s, B, at(1), Count(100000, CountKind.LOWER_BOUND, 10000, "10万+"))
+    put(s, B, at(2), Count(100000, CountKind.LOWER_BOUND, 10000, "10万+"))
+    rep = build_report(s, campaign="c", tz="UTC")
+    assert rep.buckets[1].increase == 0 and rep.buckets[1].increase_kind is CountKind.APPROXIMATE
+    assert rep.buckets[0].total.kind is CountKind.LOWER_BOUND
+    assert display(rep.buckets[0].total.value, rep.buckets[0].total.kind, "zh").startswith("≥")
+    only_a = build_report(s, campaign="c", tz="UTC", until=date(2026, 6, 20))
+    assert len(only_a.buckets) == 1
+
+
+def test_bad_inputs(store: Store) -> None:
+    with pytest.raises(ConfigError, match="Asia/Shanghai"):
+        build_report(store, tz="Mars/Olympus")
+    with pytest.raises(InputError):
+        build_report(store, by="fortnight")
+    with pytest.raises(InputError, match="ends before"):
+        build_report(store, since=date(2026, 7, 1), until=date(2026, 6, 1))
+
+
+def test_empty_database_report() -> None:
+    rep = build_report(Store(), tz="UTC")
+    assert rep.buckets == [] and rep.notes
+
+
+def test_renderers(store: Store) -> None:
+    store.add_post(PostRef("youtube", "ZyXwVuTsRqP"), campaign="禁毒")
+    store.add_snapshot(Snapshot("youtube:ZyXwVuTsRqP", at(3), Metrics(views=Count.exact(1)),
+                                title="=HYPERLINK(\"http://x\")<script>alert(1)</script>", source="manual"))
+    rep = build_report(store, campaign="禁毒", tz="Asia/Shanghai", lang="zh")
+    data = json.loads(rep.to_json())
+    assert data["timezone"] == "Asia/Shanghai" and data["totals"][-1]["views"]["value"] == 2701
+    assert data["totals"][-1]["views"]["display"] == "2,701"
+    text = rep.to_csv()
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text[1:])))
+    assert rows[0][0] == "日期" and rows[-1][1] == "2701"
+    assert safe_cell("=1+1") == "'=1+1" and safe_cell("@x") == "'@x" and safe_cell("ok") == "ok"
+    console = Console(file=io.StringIO(), width=160)
+    render_table(rep, console)
+    out = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "全平台播放量" in out and "Asia/Shanghai" in out and "UTC+08:00" in out
+
+
+def test_display_numbers() -> None:
+    assert display(None) == "—"
+    assert display(12000, CountKind.APPROXIMATE, "zh").startswith("≈")
+    assert display(-5, lang="en") == "−5"
+    assert display(5, lang="en", signed=True) == "+5"

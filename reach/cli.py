@@ -129,7 +129,9 @@ def _run(fn: Callable[[], int | None]) -> None:
     except Exception as exc:  # noqa: BLE001 - last resort: no traceback for staff
         if os.environ.get("REACH_DEBUG"):
             raise
-        fail(f"internal error ({type(exc).__name__}: {exc}); set REACH_DEBUG=1 for details and report it", EXIT_INTERNAL)
+        fail(
+            f"internal error ({type(exc).__name__}: {exc}); set REACH_DEBUG=1 for details and report it", EXIT_INTERNAL
+        )
     if code:
         raise typer.Exit(code)
 
@@ -152,11 +154,20 @@ def _version(value: bool) -> None:
 def main_options(
     db: Annotated[
         Path | None,
-        typer.Option("--db", help="Database file (default: REACH_DB, config, or the user data folder).", envvar="REACH_DB"),
+        typer.Option(
+            "--db", help="Database file (default: REACH_DB, config, or the user data folder).", envvar="REACH_DB"
+        ),
     ] = None,
-    config: Annotated[Path | None, typer.Option("--config", help="config.toml to use (default: REACH_CONFIG or the user config folder).")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summaries on stderr (for cron); errors still print.")] = False,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help="config.toml to use (default: REACH_CONFIG or the user config folder)."),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress or summaries on stderr (for cron); errors still print.")
+    ] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
 ) -> None:
     state.db = db
     state.config = config
@@ -168,8 +179,13 @@ def main_options(
 
 @app.command()
 def add(
-    links: Annotated[list[str], typer.Argument(help="Post links, app share texts or ids; '-' reads lines from stdin.", show_default=False)],
-    campaign: Annotated[str | None, typer.Option("--campaign", "-c", help="Put the posts in this campaign (created if new).")] = None,
+    links: Annotated[
+        list[str],
+        typer.Argument(help="Post links, app share texts or ids; '-' reads lines from stdin.", show_default=False),
+    ],
+    campaign: Annotated[
+        str | None, typer.Option("--campaign", "-c", help="Put the posts in this campaign (created if new).")
+    ] = None,
 ) -> None:
     """Track posts: paste links or whole share texts (短链接、分享口令都可以)."""
 
@@ -236,7 +252,9 @@ def posts(
             import io
 
             buf = io.StringIO()
-            writer = csv.DictWriter(buf, fieldnames=list(records[0]) if records else ["post_key"], lineterminator="\r\n")
+            writer = csv.DictWriter(
+                buf, fieldnames=list(records[0]) if records else ["post_key"], lineterminator="\r\n"
+            )
             writer.writeheader()
             for rec in records:
                 writer.writerow({k: safe_cell("|".join(v) if isinstance(v, list) else v) for k, v in rec.items()})
@@ -255,7 +273,10 @@ def posts(
                 table.add_row(
                     r.post_key,
                     r.title or "",
-                    *(display(c.value, c.kind, lang) if (c := r.metrics.get(m)) else "—" for m in ("views", "likes", "comments")),
+                    *(
+                        display(c.value, c.kind, lang) if (c := r.metrics.get(m)) else "—"
+                        for m in ("views", "likes", "comments")
+                    ),
                     r.last_collected_at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if r.last_collected_at else "never",
                     ", ".join(r.campaigns),
                 )
@@ -306,8 +327,13 @@ def collect_with_progress(tracker: Any, quiet: bool, **kwargs: Any) -> RunSummar
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     with Progress(
-        TextColumn("collecting"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[last]}"),
-        TimeRemainingColumn(), transient=True, console=_stderr_console(),
+        TextColumn("collecting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[last]}"),
+        TimeRemainingColumn(),
+        transient=True,
+        console=_stderr_console(),
     ) as progress:
         task = progress.add_task("collect", total=total, last="")
 
@@ -338,9 +364,17 @@ def _parse_day(value: str | None, option: str) -> date | None:
 
 @app.command()
 def report(
-    campaign: Annotated[str | None, typer.Option("--campaign", "-c", help="Report this campaign (default: all posts).")] = None,
+    campaign: Annotated[
+        str | None, typer.Option("--campaign", "-c", help="Report this campaign (default: all posts).")
+    ] = None,
     by: Annotated[By, typer.Option("--by", help="Bucket size.")] = By.day,
-    tz: Annotated[str | None, typer.Option("--tz", help="IANA time zone for buckets and times, e.g. Asia/Shanghai (default: config, else the system's).")] = None,
+    tz: Annotated[
+        str | None,
+        typer.Option(
+            "--tz",
+            help="IANA time zone for buckets and times, e.g. Asia/Shanghai (default: config, else the system's).",
+        ),
+    ] = None,
     since: Annotated[str | None, typer.Option("--since", help="First day to show, YYYY-MM-DD.")] = None,
     until: Annotated[str | None, typer.Option("--until", help="Last day to show, YYYY-MM-DD.")] = None,
     fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="Output format.")] = ReportFormat.table,
@@ -391,10 +425,15 @@ def emit_report(rep: Any, fmt: ReportFormat, output: Path | None) -> None:
 
 @app.command()
 def parse(
-    file: Annotated[Path, typer.Argument(help="A saved response: JSON body or HTML page ('-' for stdin).", allow_dash=True)],
+    file: Annotated[
+        Path, typer.Argument(help="A saved response: JSON body or HTML page ('-' for stdin).", allow_dash=True)
+    ],
     platform: Annotated[str, typer.Option("--platform", "-p", help="Which platform's parser to use.")],
     status: Annotated[int, typer.Option("--status", help="The HTTP status the response came with.")] = 200,
-    url: Annotated[str | None, typer.Option("--url", help="The post's link: picks the post in multi-post answers and checks the id.")] = None,
+    url: Annotated[
+        str | None,
+        typer.Option("--url", help="The post's link: picks the post in multi-post answers and checks the id."),
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="Output format (json).")] = "json",
 ) -> None:
     """Parse a saved response offline, as if fetched with that HTTP status, and print one JSON object.

@@ -100,9 +100,7 @@ class AuthRequired(CollectError):
 class RateLimited(CollectError):
     status = OutcomeStatus.RATE_LIMITED
 
-    def __init__(
-        self, message: str, *, http_status: int | None = None, retry_after: float | None = None
-    ) -> None:
+    def __init__(self, message: str, *, http_status: int | None = None, retry_after: float | None = None) -> None:
         super().__init__(message, http_status=http_status)
         self.retry_after = retry_after
 
@@ -121,7 +119,6 @@ class NetworkError(CollectError):
 
 
 ERROR_FOR_STATUS: dict[OutcomeStatus, type[CollectError]] = {
-    cls.status: cls
-    for cls in (Unavailable, Blocked, AuthRequired, RateLimited, NotSupported, ParseError, NetworkError)
+    cls.status: cls for cls in (Unavailable, Blocked, AuthRequired, RateLimited, NotSupported, ParseError, NetworkError)
 }
 """Map an outcome status back to its exception class."""

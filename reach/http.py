@@ -40,8 +40,7 @@ if TYPE_CHECKING:
     from .config import Settings
 
 BROWSER_USER_AGENT = (
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/124.0.0.0 Safari/537.36"
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36"
 )
 """A desktop browser User-Agent (several platforms reject library User-Agents)."""
 
@@ -219,9 +218,7 @@ class Http:
             async with limiter.semaphore:
                 await limiter.wait_turn()
                 try:
-                    response = await client.get(
-                        url, params=params, headers=merged, follow_redirects=follow_redirects
-                    )
+                    response = await client.get(url, params=params, headers=merged, follow_redirects=follow_redirects)
                 except httpx.TimeoutException as exc:
                     raise _Transient(
                         NetworkError(f"{host} did not answer within {self.settings.timeout:g} s ({type(exc).__name__})")

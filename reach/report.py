@@ -35,33 +35,76 @@ from .store import PostRow, Store, utcnow
 BUCKETS = ("hour", "day", "week")
 MAX_BUCKETS = 5000
 
-LABELS = {
+LABELS: dict[str, dict[str, Any]] = {
     "zh": {
-        "views": "播放量", "likes": "点赞", "comments": "评论", "shares": "转发", "favorites": "收藏",
+        "views": "播放量",
+        "likes": "点赞",
+        "comments": "评论",
+        "shares": "转发",
+        "favorites": "收藏",
         "bucket": {"hour": "时间", "day": "日期", "week": "周"},
-        "total": "全平台播放量", "increase": "增量", "daily_increase": "日增", "growth": "增长率",
-        "posts": "作品数", "new_posts": "新增作品", "stale": "未更新", "platform": "平台", "post": "作品",
-        "title": "标题", "author": "作者", "collected": "采集时间", "share": "占比",
-        "all_posts": "全部作品", "timezone": "时区", "report": "传播报告", "by": {"hour": "按小时", "day": "按日", "week": "按周"},
+        "total": "全平台播放量",
+        "increase": "增量",
+        "daily_increase": "日增",
+        "growth": "增长率",
+        "posts": "作品数",
+        "new_posts": "新增作品",
+        "stale": "未更新",
+        "platform": "平台",
+        "post": "作品",
+        "title": "标题",
+        "author": "作者",
+        "collected": "采集时间",
+        "share": "占比",
+        "all_posts": "全部作品",
+        "timezone": "时区",
+        "report": "传播报告",
+        "by": {"hour": "按小时", "day": "按日", "week": "按周"},
         "no_data": "还没有采集到数据：先运行 reach collect",
         "legend": "≈ 含平台四舍五入的数字；≥ 含“10万+”这类下限；— 平台未显示",
     },
     "en": {
-        "views": "Views", "likes": "Likes", "comments": "Comments", "shares": "Shares", "favorites": "Favorites",
+        "views": "Views",
+        "likes": "Likes",
+        "comments": "Comments",
+        "shares": "Shares",
+        "favorites": "Favorites",
         "bucket": {"hour": "Hour", "day": "Date", "week": "Week"},
-        "total": "All-platform views", "increase": "Increase", "daily_increase": "Increase", "growth": "Growth",
-        "posts": "Posts", "new_posts": "New posts", "stale": "Stale", "platform": "Platform", "post": "Post",
-        "title": "Title", "author": "Author", "collected": "Collected", "share": "Share",
-        "all_posts": "All posts", "timezone": "Time zone", "report": "reach report", "by": {"hour": "hourly", "day": "daily", "week": "weekly"},
+        "total": "All-platform views",
+        "increase": "Increase",
+        "daily_increase": "Increase",
+        "growth": "Growth",
+        "posts": "Posts",
+        "new_posts": "New posts",
+        "stale": "Stale",
+        "platform": "Platform",
+        "post": "Post",
+        "title": "Title",
+        "author": "Author",
+        "collected": "Collected",
+        "share": "Share",
+        "all_posts": "All posts",
+        "timezone": "Time zone",
+        "report": "reach report",
+        "by": {"hour": "hourly", "day": "daily", "week": "weekly"},
         "no_data": "No snapshots yet: run `reach collect` first",
         "legend": "≈ includes platform-rounded numbers; ≥ includes lower bounds such as '100K+'; — not shown",
     },
 }
 
-PLATFORM_NAMES = {
-    "zh": {"bilibili": "哔哩哔哩", "youtube": "YouTube", "douyin": "抖音", "kuaishou": "快手", "weibo": "微博",
-           "xiaohongshu": "小红书", "toutiao": "今日头条", "tiktok": "TikTok", "wechat_channels": "视频号",
-           "wechat_mp": "公众号"},
+PLATFORM_NAMES: dict[str, dict[str, str]] = {
+    "zh": {
+        "bilibili": "哔哩哔哩",
+        "youtube": "YouTube",
+        "douyin": "抖音",
+        "kuaishou": "快手",
+        "weibo": "微博",
+        "xiaohongshu": "小红书",
+        "toutiao": "今日头条",
+        "tiktok": "TikTok",
+        "wechat_channels": "视频号",
+        "wechat_mp": "公众号",
+    },
     "en": {},
 }
 
@@ -89,8 +132,10 @@ class Total:
             return cls(None)
         kinds = {c.kind for c in shown}
         kind = (
-            CountKind.LOWER_BOUND if CountKind.LOWER_BOUND in kinds
-            else CountKind.APPROXIMATE if CountKind.APPROXIMATE in kinds
+            CountKind.LOWER_BOUND
+            if CountKind.LOWER_BOUND in kinds
+            else CountKind.APPROXIMATE
+            if CountKind.APPROXIMATE in kinds
             else CountKind.EXACT
         )
         gran = sum(c.granularity for c in shown if c.kind is CountKind.APPROXIMATE)
@@ -239,7 +284,15 @@ class Report:
         writer = csv.writer(buf, lineterminator="\r\n")
         platforms = [p.platform for p in self.platforms]
         writer.writerow(
-            [lab["bucket"][self.by], f"{lab['total']}", "kind", lab["increase"], lab["growth"], lab["new_posts"], lab["stale"]]
+            [
+                lab["bucket"][self.by],
+                f"{lab['total']}",
+                "kind",
+                lab["increase"],
+                lab["growth"],
+                lab["new_posts"],
+                lab["stale"],
+            ]
             + [f"{_platform_name(p, self.lang)} {lab['views']}" for p in platforms]
         )
         for b in self.buckets:
@@ -415,14 +468,19 @@ def _buckets(
 ) -> list[Bucket]:
     rows = store.con.execute(
         _SERIES_SQL,
-        [list(range(len(starts))), [s.astimezone(timezone.utc) for s in starts],
-         [e.astimezone(timezone.utc) for e in ends], keys, keys],
+        [
+            list(range(len(starts))),
+            [s.astimezone(timezone.utc) for s in starts],
+            [e.astimezone(timezone.utc) for e in ends],
+            keys,
+            keys,
+        ],
     ).fetchall()
     per: dict[int, list[tuple[Any, ...]]] = {}
     for row in rows:
         per.setdefault(row[0], []).append(row)
     out: list[Bucket] = []
-    for idx, (start, end) in enumerate(zip(starts, ends)):
+    for idx, (start, end) in enumerate(zip(starts, ends, strict=True)):
         group = per.get(idx, [])
         platforms: dict[str, Total] = {}
         parts: list[Total] = []
@@ -446,13 +504,17 @@ def _buckets(
         if shown:
             kinds = {t.kind for t in shown}
             kind = (
-                CountKind.LOWER_BOUND if CountKind.LOWER_BOUND in kinds
-                else CountKind.APPROXIMATE if CountKind.APPROXIMATE in kinds
+                CountKind.LOWER_BOUND
+                if CountKind.LOWER_BOUND in kinds
+                else CountKind.APPROXIMATE
+                if CountKind.APPROXIMATE in kinds
                 else CountKind.EXACT
             )
             total = Total(
-                sum(t.value for t in shown if t.value is not None), kind,
-                sum(t.granularity for t in shown), sum(t.posts for t in shown),
+                sum(t.value for t in shown if t.value is not None),
+                kind,
+                sum(t.granularity for t in shown),
+                sum(t.posts for t in shown),
             )
         else:
             total = Total(None)
@@ -484,8 +546,15 @@ def _post_line(store: Store, post: PostRow) -> PostLine:
         ).fetchone()
         metrics[name] = Count(int(row[0]), CountKind(row[1]), int(row[2]), row[3]) if row else None
     return PostLine(
-        post.post_key, post.platform, post.post_id, post.title, post.author, post.url,
-        post.published_at, post.last_collected_at, metrics,
+        post.post_key,
+        post.platform,
+        post.post_id,
+        post.title,
+        post.author,
+        post.url,
+        post.published_at,
+        post.last_collected_at,
+        metrics,
     )
 
 
@@ -546,8 +615,10 @@ def render_table(report: Report, console: Any) -> None:
         v = p.totals["views"].value
         share = f"{v / all_views * 100:.1f}%" if v and all_views else ""
         plat.add_row(
-            _platform_name(p.platform, lang), str(p.posts),
-            *(display(p.totals[m].value, p.totals[m].kind, lang) for m in METRIC_NAMES), share,
+            _platform_name(p.platform, lang),
+            str(p.posts),
+            *(display(p.totals[m].value, p.totals[m].kind, lang) for m in METRIC_NAMES),
+            share,
         )
     console.print(plat)
     posts = Table(title=lab["post"], title_justify="left")
@@ -559,8 +630,10 @@ def render_table(report: Report, console: Any) -> None:
     for line in sorted(report.posts, key=lambda x: -((x.metrics["views"] or Count(0)).value or 0)):
         when = line.last_collected_at.astimezone(zone).strftime("%m-%d %H:%M") if line.last_collected_at else "—"
         posts.add_row(
-            _platform_name(line.platform, lang), line.title or line.post_key,
-            *(display(c.value, c.kind, lang) if (c := line.metrics[m]) else "—" for m in METRIC_NAMES), when,
+            _platform_name(line.platform, lang),
+            line.title or line.post_key,
+            *(display(c.value, c.kind, lang) if (c := line.metrics[m]) else "—" for m in METRIC_NAMES),
+            when,
         )
     console.print(posts)
     for note in report.notes:

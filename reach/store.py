@@ -380,9 +380,17 @@ class Store:
         for r in rows:
             out.append(
                 PostRow(
-                    post_key=r[0], platform=r[1], post_id=r[2], url=r[3], title=r[4], author=r[5],
-                    published_at=r[6], added_at=r[7], active=bool(r[8]),
-                    campaigns=tuple(r[10] or ()), last_collected_at=r[11],
+                    post_key=r[0],
+                    platform=r[1],
+                    post_id=r[2],
+                    url=r[3],
+                    title=r[4],
+                    author=r[5],
+                    published_at=r[6],
+                    added_at=r[7],
+                    active=bool(r[8]),
+                    campaigns=tuple(r[10] or ()),
+                    last_collected_at=r[11],
                     metrics=metrics_from_row(r, 12, r[32]),
                 )
             )
@@ -471,8 +479,15 @@ class Store:
         ).fetchall()
         return [
             Snapshot(
-                post_key=r[0], collected_at=r[1], metrics=metrics_from_row(r, 2, r[22]), title=r[23],
-                author=r[24], published_at=r[25], source=r[26], run_id=r[27], note=r[28],
+                post_key=r[0],
+                collected_at=r[1],
+                metrics=metrics_from_row(r, 2, r[22]),
+                title=r[23],
+                author=r[24],
+                published_at=r[25],
+                source=r[26],
+                run_id=r[27],
+                note=r[28],
             )
             for r in rows
         ]

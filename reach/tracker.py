@@ -120,7 +120,7 @@ class Tracker:
                 async with Http(self.settings, transport=self.transport) as http:
                     return [await get_collector(s.platform).resolve(http, s.url) for _, s in pending]
 
-            for (index, _), ref in zip(pending, asyncio.run(resolve_all())):
+            for (index, _), ref in zip(pending, asyncio.run(resolve_all()), strict=True):
                 refs[index] = ref
         return refs
 
@@ -143,7 +143,11 @@ class Tracker:
         refs = list(dict.fromkeys(self.identify_all(texts)))
         store = self.store
         for ref in refs:
-            url = ref.url if ref.url and ref.url.startswith("http") else get_collector(ref.platform).canonical_url(ref.post_id)
+            url = (
+                ref.url
+                if ref.url and ref.url.startswith("http")
+                else get_collector(ref.platform).canonical_url(ref.post_id)
+            )
             store.add_post(ref, campaign=campaign, url=url)
         return refs
 
@@ -173,9 +177,9 @@ class Tracker:
             get_collector(platform)
         store = self.store
         rows = store.posts(campaign=campaign, platform=platform, active_only=True, keys=posts)
-        selection = " ".join(
-            f"{k}={v}" for k, v in (("campaign", campaign), ("platform", platform)) if v is not None
-        ) or "all"
+        selection = (
+            " ".join(f"{k}={v}" for k, v in (("campaign", campaign), ("platform", platform)) if v is not None) or "all"
+        )
         engine = Engine(store, self.settings, transport=self.transport, clock=self.clock, on_outcome=on_outcome)
         return engine.run(store.refs_for(rows), selection=selection)
 

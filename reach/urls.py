@@ -20,9 +20,7 @@ from .models import PostRef
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 _STOP = "\\s\"'<>，。！？、；：【】（）《》「」『』\u3000|`^{}"
 _URL = re.compile(rf"(?:https?:)?//[^{_STOP}]+", re.IGNORECASE)
-_BARE_HOST_URL = re.compile(
-    rf"(?<![\w.@/-])(?:[a-z0-9-]+\.)+(?:com|cn|tv|be|io|us)/[^{_STOP}]*", re.IGNORECASE
-)
+_BARE_HOST_URL = re.compile(rf"(?<![\w.@/-])(?:[a-z0-9-]+\.)+(?:com|cn|tv|be|io|us)/[^{_STOP}]*", re.IGNORECASE)
 _TRAILING = ".,;:!?)]}'\"…"
 _KEY = re.compile(r"^(?P<platform>[a-z_]+):(?P<id>[0-9A-Za-z_-]+)$")
 
@@ -30,9 +28,7 @@ _KEY = re.compile(r"^(?P<platform>[a-z_]+):(?P<id>[0-9A-Za-z_-]+)$")
 def clean_text(text: str) -> str:
     """Drop invisible format characters and fold full-width ASCII (``ｈｔｔｐｓ：／／``) to ASCII."""
     text = _INVISIBLE.sub("", text)
-    return "".join(
-        unicodedata.normalize("NFKC", ch) if "\uff01" <= ch <= "\uff5e" else ch for ch in text
-    )
+    return "".join(unicodedata.normalize("NFKC", ch) if "\uff01" <= ch <= "\uff5e" else ch for ch in text)
 
 
 def _normalize(url: str) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reach import NeedsResolution, identify
+from reach import NeedsResolution, UnsupportedURL, identify
 from reach.collectors import get_collector
 from reach.collectors.base import RawResponse
 from reach.collectors.bilibili import av_to_bv, bv_to_av
@@ -84,7 +84,7 @@ def test_short_link_needs_resolution() -> None:
 
 def test_invalid_bv_is_not_a_post() -> None:
     # right shape, wrong alphabet ('0' and 'l' are not base58): not silently accepted
-    with pytest.raises(Exception):
+    with pytest.raises(UnsupportedURL):
         identify("https://www.bilibili.com/video/BV1l00000000")
 
 
@@ -93,24 +93,34 @@ def test_invalid_bv_is_not_a_post() -> None:
 # Values read from ../shared/samples/bilibili (real responses), checked by hand.
 SAMPLE_OK = {
     "web-interface_view_BV117411r7R1.docs_example.json": (
-        "BV117411r7R1", {"views": 2404179, "likes": 161270, "comments": 2676, "shares": 9620, "favorites": 58329},
-        {"coins": 72793, "danmaku": 12348}, datetime(2020, 1, 30, 9, 40, 55, tzinfo=timezone.utc),
+        "BV117411r7R1",
+        {"views": 2404179, "likes": 161270, "comments": 2676, "shares": 9620, "favorites": 58329},
+        {"coins": 72793, "danmaku": 12348},
+        datetime(2020, 1, 30, 9, 40, 55, tzinfo=timezone.utc),
     ),
     "web-interface_view_BV11M4m117wK_captured_2024-07.json": (
-        "BV11M4m117wK", {"views": 663, "likes": 18, "comments": 0, "shares": 0, "favorites": 31},
-        {"coins": 0, "danmaku": 0}, datetime(2024, 7, 12, 0, 10, tzinfo=timezone.utc),
+        "BV11M4m117wK",
+        {"views": 663, "likes": 18, "comments": 0, "shares": 0, "favorites": 31},
+        {"coins": 0, "danmaku": 0},
+        datetime(2024, 7, 12, 0, 10, tzinfo=timezone.utc),
     ),
     "web-interface_view_BV16z421B78Z_captured_2024-07.json": (
-        "BV16z421B78Z", {"views": 602402, "likes": 50379, "comments": 301, "shares": 78, "favorites": 1381},
-        {"coins": 208, "danmaku": 140}, datetime(2024, 7, 1, 13, 58, 41, tzinfo=timezone.utc),
+        "BV16z421B78Z",
+        {"views": 602402, "likes": 50379, "comments": 301, "shares": 78, "favorites": 1381},
+        {"coins": 208, "danmaku": 140},
+        datetime(2024, 7, 1, 13, 58, 41, tzinfo=timezone.utc),
     ),
     "web-interface_view_BV1iS411c7np_captured_2024-07.json": (
-        "BV1iS411c7np", {"views": 823785, "likes": 37048, "comments": 1986, "shares": 5092, "favorites": 6508},
-        {"coins": 1251, "danmaku": 1146}, datetime(2024, 7, 10, 7, 0, tzinfo=timezone.utc),
+        "BV1iS411c7np",
+        {"views": 823785, "likes": 37048, "comments": 1986, "shares": 5092, "favorites": 6508},
+        {"coins": 1251, "danmaku": 1146},
+        datetime(2024, 7, 10, 7, 0, tzinfo=timezone.utc),
     ),
     "web-interface_archive_stat_BV1es411D7sW.docs_example_DEAD_ENDPOINT.json": (
-        "BV1es411D7sW", {"views": 26408224, "likes": 628592, "comments": 52825, "shares": 240573, "favorites": 892560},
-        {"coins": 599649, "danmaku": 161919}, None,
+        "BV1es411D7sW",
+        {"views": 26408224, "likes": 628592, "comments": 52825, "shares": 240573, "favorites": 892560},
+        {"coins": 599649, "danmaku": 161919},
+        None,
     ),
 }
 SAMPLE_BLOCKED = [
@@ -138,7 +148,9 @@ def test_samples_ok(samples: Path, name: str) -> None:
 
 
 def test_genuine_zeros_stay_zero(samples: Path) -> None:
-    parsed = bili.parse(raw((samples / "bilibili" / "web-interface_view_BV11M4m117wK_captured_2024-07.json").read_bytes()))
+    parsed = bili.parse(
+        raw((samples / "bilibili" / "web-interface_view_BV11M4m117wK_captured_2024-07.json").read_bytes())
+    )
     assert parsed.metrics.comments is not None and parsed.metrics.comments.value == 0
 
 

@@ -25,9 +25,18 @@ def invoke(*args: str, input: str | None = None) -> Any:
 
 
 def view(bvid: str, views: int) -> dict[str, Any]:
-    return {"code": 0, "message": "0", "ttl": 1, "data": {
-        "bvid": bvid, "title": "对毒品说NO，对青春说YES", "pubdate": 1781917200, "owner": {"name": "示范县公安局"},
-        "stat": {"view": views, "like": 10, "reply": 2, "share": 1, "favorite": 3, "coin": 4, "danmaku": 5}}}
+    return {
+        "code": 0,
+        "message": "0",
+        "ttl": 1,
+        "data": {
+            "bvid": bvid,
+            "title": "对毒品说NO，对青春说YES",
+            "pubdate": 1781917200,
+            "owner": {"name": "示范县公安局"},
+            "stat": {"view": views, "like": 10, "reply": 2, "share": 1, "favorite": 3, "coin": 4, "danmaku": 5},
+        },
+    }
 
 
 @pytest.fixture
@@ -101,8 +110,9 @@ def test_offline_collect_is_a_clear_network_error(tmp_path: Path, platforms: dic
         (("collect", "--platform", "myspace"), "unknown platform"),
     ],
 )
-def test_bad_input_one_line_error_nothing_written(tmp_path: Path, platforms: dict[str, Any], args: tuple[str, ...],
-                                                  needle: str) -> None:
+def test_bad_input_one_line_error_nothing_written(
+    tmp_path: Path, platforms: dict[str, Any], args: tuple[str, ...], needle: str
+) -> None:
     db = tmp_path / "r.duckdb"
     r = invoke("--db", str(db), *args)
     assert r.exit_code == 2, r.output
@@ -122,8 +132,12 @@ def test_missing_campaign_and_bad_db_path(tmp_path: Path, platforms: dict[str, A
 
 
 def test_parse_samples_shape(samples: Path) -> None:
-    r = invoke("parse", str(samples / "bilibili" / "web-interface_view_BV16z421B78Z_captured_2024-07.json"),
-               "--platform", "bilibili")
+    r = invoke(
+        "parse",
+        str(samples / "bilibili" / "web-interface_view_BV16z421B78Z_captured_2024-07.json"),
+        "--platform",
+        "bilibili",
+    )
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
     assert tuple(data) == KEYS
@@ -133,11 +147,18 @@ def test_parse_samples_shape(samples: Path) -> None:
     r = invoke("parse", str(samples / "bilibili" / "error_-352_risk_control_v_voucher.json"), "--platform", "bilibili")
     data = json.loads(r.stdout)
     assert r.exit_code == 8 and data["outcome"] == "blocked" and data["metrics"]["views"] is None
-    r = invoke("parse", str(samples / "youtube" / "error_403_quotaExceeded.json"), "--platform", "youtube",
-               "--status", "403")
+    r = invoke(
+        "parse", str(samples / "youtube" / "error_403_quotaExceeded.json"), "--platform", "youtube", "--status", "403"
+    )
     assert r.exit_code == 8 and json.loads(r.stdout)["outcome"] == "rate_limited"
-    r = invoke("parse", str(samples / "youtube" / "videos_list_multi_two_ids.json"), "--platform", "youtube",
-               "--url", "https://youtu.be/ovdbrdCIP7U")
+    r = invoke(
+        "parse",
+        str(samples / "youtube" / "videos_list_multi_two_ids.json"),
+        "--platform",
+        "youtube",
+        "--url",
+        "https://youtu.be/ovdbrdCIP7U",
+    )
     assert r.exit_code == 0 and json.loads(r.stdout)["post_id"] == "ovdbrdCIP7U"
 
 

@@ -253,9 +253,7 @@ def test_decimal_maths_is_exact() -> None:
         assert count is not None and count.value == value
 
 
-@pytest.mark.parametrize(
-    "text", ["1:" * 50000, "a" * 100000 + "1", "9" * 100000, "1." * 50000, "no " * 30000]
-)
+@pytest.mark.parametrize("text", ["1:" * 50000, "a" * 100000 + "1", "9" * 100000, "1." * 50000, "no " * 30000])
 def test_long_texts_are_fast_and_safe(text: str) -> None:
     assert parse_count(text) is None
 
@@ -326,8 +324,7 @@ def test_format_count_rejects_bad_input() -> None:
 SETTINGS = settings(max_examples=300, deadline=None)
 
 COUNT_CHARS = st.sampled_from(
-    list("0123456789.,' +-:/#%kKmMbBwW万萬亿億千만억次人以上多約约第集")
-    + ["\u00a0", "\u202f", "\u200e", "１", "．"]
+    list("0123456789.,' +-:/#%kKmMbBwW万萬亿億千만억次人以上多約约第集") + ["\u00a0", "\u202f", "\u200e", "１", "．"]
 )
 
 

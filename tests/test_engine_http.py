@@ -24,9 +24,18 @@ BVS = ["BV1a7421K7Qg", "BV1a7421K7Qu", "BV1a7421K7QM"]
 
 
 def view(bvid: str, views: int = 1000) -> dict[str, object]:
-    return {"code": 0, "message": "0", "ttl": 1, "data": {
-        "bvid": bvid, "title": f"标题 {bvid}", "pubdate": 1781917200, "owner": {"name": "示范县公安局"},
-        "stat": {"view": views, "like": 10, "reply": 2, "share": 1, "favorite": 3, "coin": 4, "danmaku": 5}}}
+    return {
+        "code": 0,
+        "message": "0",
+        "ttl": 1,
+        "data": {
+            "bvid": bvid,
+            "title": f"标题 {bvid}",
+            "pubdate": 1781917200,
+            "owner": {"name": "示范县公安局"},
+            "stat": {"view": views, "like": 10, "reply": 2, "share": 1, "favorite": 3, "coin": 4, "danmaku": 5},
+        },
+    }
 
 
 def get(settings: Settings, handler: object, url: str = "https://api.bilibili.com/x/web-interface/view") -> object:
@@ -135,7 +144,7 @@ def test_politeness_spacing_is_respected() -> None:
     engine = Engine(None, settings, transport=httpx.MockTransport(handler))
     summary = engine.run([PostRef("bilibili", b) for b in BVS])
     assert summary.ok == 3
-    gaps = [b - a for a, b in zip(starts, starts[1:])]
+    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
     assert min(gaps) >= 0.045
 
 
@@ -181,7 +190,10 @@ def test_engine_one_failure_never_loses_others_and_errors_are_not_snapshots(fast
     engine = Engine(store, fast_settings, transport=httpx.MockTransport(handler), clock=lambda: fixed)
     summary = engine.run(store.refs_for(store.posts()))
     assert summary.counts == {
-        OutcomeStatus.OK: 1, OutcomeStatus.UNAVAILABLE: 1, OutcomeStatus.PARSE_ERROR: 1, OutcomeStatus.NETWORK_ERROR: 1,
+        OutcomeStatus.OK: 1,
+        OutcomeStatus.UNAVAILABLE: 1,
+        OutcomeStatus.PARSE_ERROR: 1,
+        OutcomeStatus.NETWORK_ERROR: 1,
     }
     assert store.con.execute("SELECT count(*) FROM snapshots").fetchone() == (1,)
     assert store.con.execute("SELECT count(*) FROM run_outcomes WHERE run_id = ?", [summary.run_id]).fetchone() == (4,)

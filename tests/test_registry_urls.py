@@ -25,9 +25,9 @@ def test_public_api_is_sorted_and_complete() -> None:
 def test_collector_declarations(collector: reach.collectors.Collector) -> None:  # type: ignore[name-defined]
     assert re.fullmatch(r"[a-z_]+", collector.platform)
     assert type(collector).__module__ == f"reach.collectors.{collector.platform}"
-    assert (type(collector).__module__ and __import__(type(collector).__module__, fromlist=["x"]).__doc__ or "").startswith(
-        "Collector for https://"
-    )
+    assert (
+        type(collector).__module__ and __import__(type(collector).__module__, fromlist=["x"]).__doc__ or ""
+    ).startswith("Collector for https://")
     assert collector.example_urls and collector.hosts
     assert all("id" in p.groupindex for p in collector.patterns)
     assert collector.min_interval >= 0 and collector.max_concurrency >= 1
@@ -72,7 +72,9 @@ def test_unsupported(text: str) -> None:
 
 
 def test_share_text_with_invisible_characters_and_fullwidth() -> None:
-    text = "\u200b【禁毒】对毒品说NO\u202e！ｈｔｔｐｓ：／／ｗｗｗ．ｂｉｌｉｂｉｌｉ．ｃｏｍ/video/BV1J442187uv，复制打开"
+    text = (
+        "\u200b【禁毒】对毒品说NO\u202e！ｈｔｔｐｓ：／／ｗｗｗ．ｂｉｌｉｂｉｌｉ．ｃｏｍ/video/BV1J442187uv，复制打开"
+    )
     assert identify(text).post_key == "bilibili:BV1J442187uv"
 
 

@@ -56,7 +56,9 @@ def test_daily_totals_carry_forward_and_ignore_other_campaigns(store: Store) -> 
     assert rep.buckets[2].platforms["youtube"].value == 700
     assert {p.platform: p.totals["views"].value for p in rep.platforms} == {"bilibili": 2000, "youtube": 700}
     assert {p.post_key: p.metrics["likes"] and p.metrics["likes"].value for p in rep.posts} == {
-        A.post_key: 10, B.post_key: None}
+        A.post_key: 10,
+        B.post_key: None,
+    }
 
 
 def test_buckets_follow_the_time_zone(store: Store) -> None:
@@ -115,8 +117,15 @@ def test_empty_database_report() -> None:
 
 def test_renderers(store: Store) -> None:
     store.add_post(PostRef("youtube", "ZyXwVuTsRqP"), campaign="禁毒")
-    store.add_snapshot(Snapshot("youtube:ZyXwVuTsRqP", at(3), Metrics(views=Count.exact(1)),
-                                title="=HYPERLINK(\"http://x\")<script>alert(1)</script>", source="manual"))
+    store.add_snapshot(
+        Snapshot(
+            "youtube:ZyXwVuTsRqP",
+            at(3),
+            Metrics(views=Count.exact(1)),
+            title='=HYPERLINK("http://x")<script>alert(1)</script>',
+            source="manual",
+        )
+    )
     rep = build_report(store, campaign="禁毒", tz="Asia/Shanghai", lang="zh")
     data = json.loads(rep.to_json())
     assert data["timezone"] == "Asia/Shanghai" and data["totals"][-1]["views"]["value"] == 2701

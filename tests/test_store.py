@@ -21,8 +21,13 @@ REF = PostRef("bilibili", "BV1a7421K7Qg")
 
 
 def snap(at: datetime, views: Count | None, source: str = "manual") -> Snapshot:
-    return Snapshot(REF.post_key, at, Metrics(views=views, likes=Count.exact(0),
-                                              extra={"coins": Count.exact(7)}), title="标题", source=source)
+    return Snapshot(
+        REF.post_key,
+        at,
+        Metrics(views=views, likes=Count.exact(0), extra={"coins": Count.exact(7)}),
+        title="标题",
+        source=source,
+    )
 
 
 def test_schema_and_migrations_are_idempotent(tmp_path: Path) -> None:
@@ -31,8 +36,17 @@ def test_schema_and_migrations_are_idempotent(tmp_path: Path) -> None:
     with Store(path) as store:
         assert store.schema_version == SCHEMA_VERSION
         tables = {r[0] for r in store.con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-        assert {"posts", "campaigns", "campaign_posts", "snapshots", "runs", "run_outcomes", "schema_migrations",
-                "latest_snapshots", "post_latest"} <= tables
+        assert {
+            "posts",
+            "campaigns",
+            "campaign_posts",
+            "snapshots",
+            "runs",
+            "run_outcomes",
+            "schema_migrations",
+            "latest_snapshots",
+            "post_latest",
+        } <= tables
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
 
 
@@ -76,7 +90,9 @@ def test_snapshot_needs_tracked_post_and_aware_time() -> None:
 
 @pytest.mark.parametrize("kind", ["missing_folder", "folder", "not_duckdb"])
 def test_bad_paths(tmp_path: Path, kind: str) -> None:
-    path = {"missing_folder": tmp_path / "nope" / "r.duckdb", "folder": tmp_path, "not_duckdb": tmp_path / "x.duckdb"}[kind]
+    path = {"missing_folder": tmp_path / "nope" / "r.duckdb", "folder": tmp_path, "not_duckdb": tmp_path / "x.duckdb"}[
+        kind
+    ]
     if kind == "not_duckdb":
         path.write_text("this is not a database")
     with pytest.raises(ConfigError):
@@ -94,13 +110,18 @@ def test_second_process_waits_then_reports_busy(tmp_path: Path) -> None:
     path = tmp_path / "busy.duckdb"
     Store(path).close()
     holder = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(f"""
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
             import sys, time, duckdb
             con = duckdb.connect({str(path)!r})
             print("held", flush=True)
             time.sleep(20)
-        """)],
-        stdout=subprocess.PIPE, text=True,
+        """),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"

@@ -78,7 +78,9 @@ def test_quota_message_says_when_it_resets(samples: Path) -> None:
 
 
 def test_sample_statistics(samples: Path) -> None:
-    parsed = yt.parse(raw((samples / "youtube" / "videos_list_D-lhorsDlUQ_with_statistics.json").read_bytes()), "D-lhorsDlUQ")
+    parsed = yt.parse(
+        raw((samples / "youtube" / "videos_list_D-lhorsDlUQ_with_statistics.json").read_bytes()), "D-lhorsDlUQ"
+    )
     assert parsed.post_id == "D-lhorsDlUQ"
     assert parsed.metrics.views is not None and parsed.metrics.views.value == 7920
     assert parsed.metrics.likes is not None and parsed.metrics.likes.value == 190
@@ -121,7 +123,9 @@ def test_rate_limit_429() -> None:
         yt.parse(raw(fixture_bytes("youtube", "error_429_rate_limit.json"), 429))
 
 
-@pytest.mark.parametrize(("body", "status", "error"), [(b"", 200, ParseError), (b"<html>oops</html>", 503, NetworkError)])
+@pytest.mark.parametrize(
+    ("body", "status", "error"), [(b"", 200, ParseError), (b"<html>oops</html>", 503, NetworkError)]
+)
 def test_non_json(body: bytes, status: int, error: type[Exception]) -> None:
     with pytest.raises(error):
         yt.parse(raw(body, status))
@@ -133,8 +137,9 @@ def test_batches_of_fifty_and_key_in_header_only(fast_settings: Settings) -> Non
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request)
         ids = request.url.params["id"].split(",")
-        return json_response({"kind": "youtube#videoListResponse", "items": [
-            {"id": i, "statistics": {"viewCount": "5"}} for i in ids]})
+        return json_response(
+            {"kind": "youtube#videoListResponse", "items": [{"id": i, "statistics": {"viewCount": "5"}} for i in ids]}
+        )
 
     refs = [PostRef("youtube", f"vid{n:08d}") for n in range(120)]
 
@@ -156,5 +161,5 @@ def test_no_key_is_auth_required() -> None:
         async with Http(Settings(), transport=httpx.MockTransport(lambda r: httpx.Response(500))) as http:
             return list(await yt.fetch_batch(http, [PostRef("youtube", "AbCdEfGhIjK")]))
 
-    (_, answer), = asyncio.run(go())
+    ((_, answer),) = asyncio.run(go())
     assert isinstance(answer, AuthRequired) and "REACH_YOUTUBE_API_KEY" in answer.message

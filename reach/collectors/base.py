@@ -60,8 +60,7 @@ class RawResponse:
         except ValueError as exc:
             snippet = self.text.strip()[:80].replace("\n", " ")
             raise ParseError(
-                f"expected JSON from {_host(self.url)} but got something else (HTTP {self.status}): "
-                f"{snippet!r}"
+                f"expected JSON from {_host(self.url)} but got something else (HTTP {self.status}): {snippet!r}"
             ) from exc
 
 
@@ -163,9 +162,7 @@ class Collector:
             if raw.status in (301, 302, 303, 307, 308) and location:
                 nxt = http.join_url(current, location)
                 if not host_matches(_host(nxt), self.hosts):
-                    raise UnsupportedURL(
-                        f"{url} redirects outside {self.platform} (to {_host(nxt)}); not followed"
-                    )
+                    raise UnsupportedURL(f"{url} redirects outside {self.platform} (to {_host(nxt)}); not followed")
                 current = nxt
                 continue
             self.classify_dead_end(raw)
@@ -177,7 +174,7 @@ class Collector:
         if raw.status == 404:
             from ..errors import Unavailable
 
-            raise Unavailable(f"short link leads nowhere (HTTP 404): the post or link no longer exists")
+            raise Unavailable("short link leads nowhere (HTTP 404): the post or link no longer exists")
 
     async def fetch(self, http: Http, ref: PostRef) -> RawResponse:
         """Fetch the response that :meth:`parse` reads for one post."""

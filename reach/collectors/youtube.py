@@ -26,8 +26,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..errors import AuthRequired, CollectError, NetworkError, ParseError, RateLimited, Unavailable
-from ..models import Metrics, ParsedPost, PostRef
 from ..http import Http
+from ..models import Metrics, ParsedPost, PostRef
 from .base import Collector, RawResponse
 from .common import count_field, json_count, text_or_none, utc_from_iso
 
@@ -37,11 +37,28 @@ _VID_PREFIX = r"(?P<id>[0-9A-Za-z_-]{11})"  # yt-dlp accepts ids glued to junk a
 _HOSTS = r"(?:[\w-]+\.)*(?:youtube\.com|youtube-nocookie\.com|youtubekids\.com)"
 _MIRRORS = r"(?:[\w-]+\.)*(?:invidio\.us|invidious\.io|yewtu\.be|vid\.plus|zwearz\.com|cleanvideosearch\.com)"
 
-_RATE_REASONS = {"quotaexceeded", "dailylimitexceeded", "ratelimitexceeded", "userratelimitexceeded",
-                 "rate_limit_exceeded", "resource_exhausted"}
-_AUTH_REASONS = {"keyinvalid", "keyexpired", "api_key_invalid", "forbidden", "accessnotconfigured",
-                 "permission_denied", "ipreferblocked", "iprefererblocked", "unauthenticated",
-                 "service_unavailable", "servicedisabled", "api_key_service_blocked"}
+_RATE_REASONS = {
+    "quotaexceeded",
+    "dailylimitexceeded",
+    "ratelimitexceeded",
+    "userratelimitexceeded",
+    "rate_limit_exceeded",
+    "resource_exhausted",
+}
+_AUTH_REASONS = {
+    "keyinvalid",
+    "keyexpired",
+    "api_key_invalid",
+    "forbidden",
+    "accessnotconfigured",
+    "permission_denied",
+    "ipreferblocked",
+    "iprefererblocked",
+    "unauthenticated",
+    "service_unavailable",
+    "servicedisabled",
+    "api_key_service_blocked",
+}
 
 
 class YoutubeCollector(Collector):
@@ -79,7 +96,7 @@ class YoutubeCollector(Collector):
         return key
 
     async def fetch(self, http: Http, ref: PostRef) -> RawResponse:
-        (_, result), = await self.fetch_batch(http, [ref])
+        ((_, result),) = await self.fetch_batch(http, [ref])
         if isinstance(result, CollectError):
             raise result
         return result
@@ -112,7 +129,7 @@ class YoutubeCollector(Collector):
             body = raw.json()
         except ParseError:
             if raw.status >= 500:
-                raise NetworkError(f"YouTube API server error (HTTP {raw.status})", http_status=raw.status)
+                raise NetworkError(f"YouTube API server error (HTTP {raw.status})", http_status=raw.status) from None
             raise
         if not isinstance(body, dict):
             raise ParseError("YouTube API answered JSON that is not an object")
@@ -131,7 +148,8 @@ class YoutubeCollector(Collector):
         vid = text_or_none(item.get("id"))
         if vid is None:
             raise ParseError("YouTube API item has no id")
-        snippet = item.get("snippet") if isinstance(item.get("snippet"), dict) else {}
+        raw_snippet = item.get("snippet")
+        snippet: dict[str, Any] = raw_snippet if isinstance(raw_snippet, dict) else {}
         stats = item.get("statistics")
         if not isinstance(stats, dict):
             warnings.append("statistics not in the answer (part=statistics missing): counters not shown")
@@ -168,9 +186,7 @@ def _pick(items: list[Any], post_id: str | None, warnings: list[str]) -> dict[st
         for item in videos:
             if item.get("id") == post_id:
                 return item
-        raise Unavailable(
-            f"YouTube video {post_id} is not in the API answer: deleted, private or never existed"
-        )
+        raise Unavailable(f"YouTube video {post_id} is not in the API answer: deleted, private or never existed")
     if not videos:
         raise Unavailable("the YouTube API answer holds no video: deleted, private or never existed")
     if len(videos) > 1:

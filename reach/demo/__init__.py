@@ -54,28 +54,73 @@ class DemoPost:
 POSTS: tuple[DemoPost, ...] = (
     DemoPost(
         "【对毒品说NO，对青春说YES-哔哩哔哩】 https://b23.tv/DemoAb1",
-        "bilibili", "BV1a7421K7Qg", CAMPAIGN, "示范县公安局", 1_860_000, 2.2, 0.061, 0.004, 0.009, 0.012,
+        "bilibili",
+        "BV1a7421K7Qg",
+        CAMPAIGN,
+        "示范县公安局",
+        1_860_000,
+        2.2,
+        0.061,
+        0.004,
+        0.009,
+        0.012,
         datetime(2026, 6, 20, 1, 0, tzinfo=timezone.utc),
     ),
     DemoPost(
         "https://www.bilibili.com/video/BV1a7421K7Qu/?spm_id_from=333.788&vd_source=demo",
-        "bilibili", "BV1a7421K7Qu", "转发：对毒品说NO，对青春说YES｜禁毒宣传", "示范市公安局", 420_000, 1.6,
-        0.048, 0.003, 0.006, 0.008, datetime(2026, 6, 20, 6, 30, tzinfo=timezone.utc),
+        "bilibili",
+        "BV1a7421K7Qu",
+        "转发：对毒品说NO，对青春说YES｜禁毒宣传",
+        "示范市公安局",
+        420_000,
+        1.6,
+        0.048,
+        0.003,
+        0.006,
+        0.008,
+        datetime(2026, 6, 20, 6, 30, tzinfo=timezone.utc),
     ),
     DemoPost(
         "https://m.bilibili.com/video/av1650000003",
-        "bilibili", "BV1a7421K7QM", "校园禁毒课：对毒品说NO", "示范县第一中学", 96_000, 3.0, 0.052, 0.006,
-        0.004, 0.010, datetime(2026, 6, 20, 8, 0, tzinfo=timezone.utc),
+        "bilibili",
+        "BV1a7421K7QM",
+        "校园禁毒课：对毒品说NO",
+        "示范县第一中学",
+        96_000,
+        3.0,
+        0.052,
+        0.006,
+        0.004,
+        0.010,
+        datetime(2026, 6, 20, 8, 0, tzinfo=timezone.utc),
     ),
     DemoPost(
         "https://youtu.be/dEmOvId0001?si=demo",
-        "youtube", "dEmOvId0001", "Say NO to drugs, say YES to youth", "Demo County Police", 310_000, 2.5,
-        0.031, 0.002, 0.0, 0.0, datetime(2026, 6, 20, 1, 0, tzinfo=timezone.utc),
+        "youtube",
+        "dEmOvId0001",
+        "Say NO to drugs, say YES to youth",
+        "Demo County Police",
+        310_000,
+        2.5,
+        0.031,
+        0.002,
+        0.0,
+        0.0,
+        datetime(2026, 6, 20, 1, 0, tzinfo=timezone.utc),
     ),
     DemoPost(
         "https://www.youtube.com/shorts/dEmOsHoRt02",
-        "youtube", "dEmOsHoRt02", "60 seconds against drugs #shorts", "Demo County Police", 1_250_000, 1.4,
-        0.044, 0.001, 0.0, 0.0, datetime(2026, 6, 20, 12, 0, tzinfo=timezone.utc),
+        "youtube",
+        "dEmOsHoRt02",
+        "60 seconds against drugs #shorts",
+        "Demo County Police",
+        1_250_000,
+        1.4,
+        0.044,
+        0.001,
+        0.0,
+        0.0,
+        datetime(2026, 6, 20, 12, 0, tzinfo=timezone.utc),
     ),
 )
 BLOCKED_ON = (3, "BV1a7421K7Qu")  # (day, post): bilibili risk control answers -352 once
@@ -103,7 +148,9 @@ class DemoPlatforms:
         url = urlsplit(str(request.url))
         query = parse_qs(url.query)
         if url.hostname == "b23.tv":
-            return httpx.Response(302, headers={"Location": "https://www.bilibili.com/video/BV1a7421K7Qg?p=1&share_source=COPY"})
+            return httpx.Response(
+                302, headers={"Location": "https://www.bilibili.com/video/BV1a7421K7Qg?p=1&share_source=COPY"}
+            )
         if url.hostname == "api.bilibili.com" and url.path == "/x/web-interface/view":
             bvid = query.get("bvid", [""])[0]
             post = self.by_id.get(bvid)
@@ -124,9 +171,13 @@ class DemoPlatforms:
         data.update(bvid=post.post_id, title=post.title, pubdate=int(post.published.timestamp()))
         data["owner"]["name"] = post.author
         data["stat"].update(
-            view=views, like=int(views * post.like_rate), reply=int(views * post.comment_rate),
-            share=int(views * post.share_rate), favorite=int(views * post.favorite_rate),
-            coin=int(views * post.like_rate / 3), danmaku=int(views * post.comment_rate / 2),
+            view=views,
+            like=int(views * post.like_rate),
+            reply=int(views * post.comment_rate),
+            share=int(views * post.share_rate),
+            favorite=int(views * post.favorite_rate),
+            coin=int(views * post.like_rate / 3),
+            danmaku=int(views * post.comment_rate / 2),
         )
         return dict(body)
 
@@ -139,11 +190,13 @@ class DemoPlatforms:
             views = self.views(post)
             item["id"] = post.post_id
             item["snippet"].update(
-                title=post.title, channelTitle=post.author,
+                title=post.title,
+                channelTitle=post.author,
                 publishedAt=post.published.isoformat().replace("+00:00", "Z"),
             )
             item["statistics"].update(
-                viewCount=str(views), likeCount=str(int(views * post.like_rate)),
+                viewCount=str(views),
+                likeCount=str(int(views * post.like_rate)),
                 commentCount=str(int(views * post.comment_rate)),
             )
             items.append(item)
@@ -183,7 +236,8 @@ def run_demo(
         path = db if db is not None else Path(tmp) / "demo.duckdb"
         with Tracker(path, settings=settings, transport=transport, clock=clock) as tracker:
             if not quiet:
-                log(f"demo: campaign {CAMPAIGN!r}, {len(POSTS)} posts on bilibili and YouTube, database {path if db else '(temporary)'}")
+                where = path if db else "(temporary)"
+                log(f"demo: campaign {CAMPAIGN!r}, {len(POSTS)} posts on bilibili and YouTube, database {where}")
             tracker.add(*(p.link for p in POSTS), campaign=CAMPAIGN)
             for day in range(days):
                 platforms.day = day

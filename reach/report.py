@@ -57,6 +57,7 @@ LABELS: dict[str, dict[str, Any]] = {
         "collected": "采集时间",
         "share": "占比",
         "all_posts": "全部作品",
+        "by_platform": "分平台",
         "timezone": "时区",
         "report": "传播报告",
         "by": {"hour": "按小时", "day": "按日", "week": "按周"},
@@ -84,6 +85,7 @@ LABELS: dict[str, dict[str, Any]] = {
         "collected": "Collected",
         "share": "Share",
         "all_posts": "All posts",
+        "by_platform": "By platform",
         "timezone": "Time zone",
         "report": "reach report",
         "by": {"hour": "hourly", "day": "daily", "week": "weekly"},
@@ -389,7 +391,7 @@ def build_report(
         "SELECT min(collected_at), max(collected_at) FROM snapshots WHERE list_contains(?, post_key)", [keys]
     ).fetchone()
     report = Report(campaign, by, tz, now, [], [], [], target, lang)
-    report.posts = [_post_line(store, p) for p in posts]
+    report.posts = _post_lines(store, posts)
     report.platforms = _platform_lines(report.posts)
     if not span or span[0] is None:
         report.notes.append(LABELS[lang]["no_data"])
@@ -536,26 +538,39 @@ def _buckets(
     return out
 
 
-def _post_line(store: Store, post: PostRow) -> PostLine:
-    metrics: dict[str, Count | None] = {}
-    for name in METRIC_NAMES:
-        row = store.con.execute(
-            f"SELECT {name}, {name}_kind, {name}_granularity, {name}_raw FROM snapshots "
-            f"WHERE post_key = ? AND {name} IS NOT NULL ORDER BY collected_at DESC LIMIT 1",
-            [post.post_key],
-        ).fetchone()
-        metrics[name] = Count(int(row[0]), CountKind(row[1]), int(row[2]), row[3]) if row else None
-    return PostLine(
-        post.post_key,
-        post.platform,
-        post.post_id,
-        post.title,
-        post.author,
-        post.url,
-        post.published_at,
-        post.last_collected_at,
-        metrics,
+def _post_lines(store: Store, posts: list[PostRow]) -> list[PostLine]:
+    """Each post with, per counter, its newest value that the platform showed (one query)."""
+    picks = ", ".join(
+        f"arg_max(struct_pack(v := {m}, k := {m}_kind, g := {m}_granularity, r := {m}_raw), collected_at) "
+        f"FILTER (WHERE {m} IS NOT NULL)"
+        for m in METRIC_NAMES
     )
+    rows = store.con.execute(
+        f"SELECT post_key, {picks} FROM snapshots WHERE list_contains(?, post_key) GROUP BY post_key",
+        [[p.post_key for p in posts]],
+    ).fetchall()
+    latest = {r[0]: r[1:] for r in rows}
+    lines = []
+    for post in posts:
+        values = latest.get(post.post_key, (None,) * len(METRIC_NAMES))
+        metrics = {
+            m: None if d is None else Count(int(d["v"]), CountKind(d["k"]), int(d["g"]), d["r"])
+            for m, d in zip(METRIC_NAMES, values, strict=True)
+        }
+        lines.append(
+            PostLine(
+                post.post_key,
+                post.platform,
+                post.post_id,
+                post.title,
+                post.author,
+                post.url,
+                post.published_at,
+                post.last_collected_at,
+                metrics,
+            )
+        )
+    return lines
 
 
 def _platform_lines(posts: list[PostLine]) -> list[PlatformLine]:
@@ -604,7 +619,7 @@ def render_table(report: Report, console: Any) -> None:
         )
     if report.buckets:
         console.print(growth)
-    plat = Table(title=f"{lab['platform']} · {lab['views']}", title_justify="left")
+    plat = Table(title=lab["by_platform"], title_justify="left")
     plat.add_column(lab["platform"])
     plat.add_column(lab["posts"], justify="right")
     for m in METRIC_NAMES:

@@ -30,9 +30,9 @@ import os
 import re
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -124,10 +124,12 @@ class PostRow:
     campaigns: tuple[str, ...]
     last_collected_at: datetime | None
     metrics: Metrics
+    fetch_params: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def ref(self) -> PostRef:
-        return PostRef(self.platform, self.post_id, url=self.url)
+        """The post with its stored fetch parameters (share tokens ...)."""
+        return PostRef(self.platform, self.post_id, url=self.url, params=dict(self.fetch_params))
 
 
 @dataclass(frozen=True)
@@ -392,17 +394,9 @@ class Store:
                     campaigns=tuple(r[10] or ()),
                     last_collected_at=r[11],
                     metrics=metrics_from_row(r, 12, r[32]),
+                    fetch_params=json.loads(r[9]) if r[9] else {},
                 )
             )
-        return out
-
-    def refs_for(self, posts: Sequence[PostRow]) -> list[PostRef]:
-        """PostRefs with their stored fetch parameters."""
-        out = []
-        for p in posts:
-            row = self.con.execute("SELECT fetch_params FROM posts WHERE post_key = ?", [p.post_key]).fetchone()
-            params = json.loads(row[0]) if row and row[0] else {}
-            out.append(PostRef(p.platform, p.post_id, url=p.url, params=params))
         return out
 
     # -- snapshots and runs -----------------------------------------------------------------

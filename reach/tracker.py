@@ -181,7 +181,7 @@ class Tracker:
             " ".join(f"{k}={v}" for k, v in (("campaign", campaign), ("platform", platform)) if v is not None) or "all"
         )
         engine = Engine(store, self.settings, transport=self.transport, clock=self.clock, on_outcome=on_outcome)
-        return engine.run(store.refs_for(rows), selection=selection)
+        return engine.run([r.ref for r in rows], selection=selection)
 
     def report(
         self,

@@ -188,7 +188,7 @@ def test_engine_one_failure_never_loses_others_and_errors_are_not_snapshots(fast
 
     fixed = datetime(2026, 6, 20, 13, 0, tzinfo=timezone.utc)
     engine = Engine(store, fast_settings, transport=httpx.MockTransport(handler), clock=lambda: fixed)
-    summary = engine.run(store.refs_for(store.posts()))
+    summary = engine.run([p.ref for p in store.posts()])
     assert summary.counts == {
         OutcomeStatus.OK: 1,
         OutcomeStatus.UNAVAILABLE: 1,

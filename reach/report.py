@@ -21,7 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -111,6 +111,15 @@ PLATFORM_NAMES: dict[str, dict[str, str]] = {
 }
 
 
+def weakest_kind(kinds: Iterable[CountKind]) -> CountKind:
+    """The precision of a sum: a lower bound if any part is one, else approximate if any part is."""
+    seen = set(kinds)
+    for kind in (CountKind.LOWER_BOUND, CountKind.APPROXIMATE):
+        if kind in seen:
+            return kind
+    return CountKind.EXACT
+
+
 @dataclass(frozen=True)
 class Total:
     """A sum of counts with its precision.
@@ -132,16 +141,23 @@ class Total:
         shown = [c for c in counts if c is not None and c.value is not None]
         if not shown:
             return cls(None)
-        kinds = {c.kind for c in shown}
-        kind = (
-            CountKind.LOWER_BOUND
-            if CountKind.LOWER_BOUND in kinds
-            else CountKind.APPROXIMATE
-            if CountKind.APPROXIMATE in kinds
-            else CountKind.EXACT
-        )
         gran = sum(c.granularity for c in shown if c.kind is CountKind.APPROXIMATE)
-        return cls(sum(c.value for c in shown if c.value is not None), kind, gran, len(shown))
+        return cls(
+            sum(c.value for c in shown if c.value is not None), weakest_kind(c.kind for c in shown), gran, len(shown)
+        )
+
+    @classmethod
+    def combine(cls, parts: Sequence[Total]) -> Total:
+        """The sum of several totals (e.g. the platforms of one bucket)."""
+        shown = [t for t in parts if t.value is not None]
+        if not shown:
+            return cls(None)
+        return cls(
+            sum(t.value for t in shown if t.value is not None),
+            weakest_kind(t.kind for t in shown),
+            sum(t.granularity for t in shown),
+            sum(t.posts for t in shown),
+        )
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
         return {
@@ -502,24 +518,7 @@ def _buckets(
             new += int(is_new)
             st_n = int(st)
             stale += st_n
-        shown = [t for t in parts if t.value is not None]
-        if shown:
-            kinds = {t.kind for t in shown}
-            kind = (
-                CountKind.LOWER_BOUND
-                if CountKind.LOWER_BOUND in kinds
-                else CountKind.APPROXIMATE
-                if CountKind.APPROXIMATE in kinds
-                else CountKind.EXACT
-            )
-            total = Total(
-                sum(t.value for t in shown if t.value is not None),
-                kind,
-                sum(t.granularity for t in shown),
-                sum(t.posts for t in shown),
-            )
-        else:
-            total = Total(None)
+        total = Total.combine(parts)
         growth = (inc_total / base) if inc_total is not None and base > 0 else None
         out.append(
             Bucket(

@@ -13,6 +13,7 @@ outcomes to the store.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -95,6 +96,7 @@ class Engine:
         self.clock = clock
         self.on_outcome = on_outcome
         self.breaker_threshold = breaker_threshold
+        self._last_write = time.monotonic()
 
     def run(self, refs: Sequence[PostRef], selection: str = "") -> RunSummary:
         """Collect ``refs`` (blocking). See :meth:`run_async`."""
@@ -113,20 +115,33 @@ class Engine:
         def done(outcome: Outcome) -> None:
             if self.store is not None:
                 self.store.record_outcome(run_id, outcome)
+                self._last_write = time.monotonic()
             counts[outcome.status] += 1
             if not outcome.ok:
                 failures.append(outcome)
             if self.on_outcome is not None:
                 self.on_outcome(outcome)
 
-        async with Http(self.settings, transport=self.transport) as http:
-            await asyncio.gather(
-                *(self._platform(http, platform, plist, run_id, done) for platform, plist in by_platform.items())
-            )
+        releaser = asyncio.create_task(self._release_when_idle())
+        try:
+            async with Http(self.settings, transport=self.transport) as http:
+                await asyncio.gather(
+                    *(self._platform(http, platform, plist, run_id, done) for platform, plist in by_platform.items())
+                )
+        finally:
+            releaser.cancel()
         summary = RunSummary(run_id, started, utcnow(), dict(counts), tuple(failures))
         if self.store is not None:
             self.store.finish_run(summary)
         return summary
+
+    async def _release_when_idle(self, idle: float = 0.25) -> None:
+        """Close the database file whenever no outcome arrived for ``idle`` seconds, so other
+        processes (``reach report``) can read it during a long, polite run."""
+        while self.store is not None:
+            await asyncio.sleep(idle / 2)
+            if time.monotonic() - self._last_write >= idle:
+                self.store.release()
 
     async def _platform(
         self, http: Http, platform: str, refs: list[PostRef], run_id: str, done: OutcomeCallback

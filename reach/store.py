@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import filelock
 
 from . import __version__
 from .errors import ConfigError, DatabaseBusy, InputError, NotFound
@@ -183,15 +184,14 @@ class Store:
     def __init__(self, path: str | Path = ":memory:", lock_timeout: float = 30.0, create: bool = True):
         self.path = str(path)
         self.lock_timeout = lock_timeout
-        self.con = self._connect(create)
-        self.con.execute("SET TimeZone = 'UTC'")
+        self._con: duckdb.DuckDBPyConnection | None = self._connect(create)
         self._migrate()
 
     # -- connection -------------------------------------------------------------------------
 
     def _connect(self, create: bool) -> duckdb.DuckDBPyConnection:
         if self.path == ":memory:":
-            return duckdb.connect(":memory:")
+            return _prepared(duckdb.connect(":memory:"))
         path = Path(self.path)
         if path.is_dir():
             raise ConfigError(f"database path {path} is a folder: give a file name such as {path}/reach.duckdb")
@@ -225,10 +225,29 @@ class Store:
                 os.chmod(path, 0o600)
             except OSError:  # pragma: no cover - exotic file systems
                 pass
-        return con
+        return _prepared(con)
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """The connection, reopened on demand after :meth:`release`."""
+        if self._con is None:
+            self._con = self._connect(create=True)
+        return self._con
+
+    def release(self) -> None:
+        """Let other processes open the file until the next use (no-op for in-memory databases).
+
+        A long collection run releases the file between bursts of writes, so that staff can run
+        ``reach report`` while cron collects.
+        """
+        if self._con is not None and self.path != ":memory:":
+            self._con.close()
+            self._con = None
 
     def close(self) -> None:
-        self.con.close()
+        if self._con is not None:
+            self._con.close()
+            self._con = None
 
     def __enter__(self) -> Store:
         return self
@@ -494,6 +513,37 @@ class Store:
                 "SELECT post_key, status, message FROM run_outcomes WHERE run_id = ? ORDER BY post_key", [run_id]
             ).fetchall()
         ]
+
+
+@contextmanager
+def run_lock(db_path: str | Path, timeout: float) -> Iterator[None]:
+    """Hold the collection lock (``<db>.lock`` beside the database): one collection run per database.
+
+    Taken before the database is opened, so a second run fails fast even while the first one
+    holds the file.
+
+    Raises:
+        DatabaseBusy: another run kept the lock for ``timeout`` seconds.
+    """
+    if str(db_path) == ":memory:":
+        yield
+        return
+    lock = filelock.FileLock(f"{db_path}.lock", timeout=timeout, mode=0o600)
+    try:
+        lock.acquire()
+    except filelock.Timeout:
+        raise DatabaseBusy(
+            f"another `reach collect` is running on {db_path}; waited {timeout:g} s. Try again when it has finished."
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _prepared(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    con.execute("SET TimeZone = 'UTC'")
+    return con
 
 
 def _first_line(text: str) -> str:

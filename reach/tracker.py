@@ -24,7 +24,7 @@ from .errors import InputError, NeedsResolution
 from .http import Http
 from .models import PostRef, RunSummary
 from .report import Report, build_report
-from .store import PostRow, Store, utcnow
+from .store import PostRow, Store, run_lock, utcnow
 from .urls import identify
 
 
@@ -175,13 +175,15 @@ class Tracker:
         """
         if platform is not None:
             get_collector(platform)
-        store = self.store
-        rows = store.posts(campaign=campaign, platform=platform, active_only=True, keys=posts)
-        selection = (
-            " ".join(f"{k}={v}" for k, v in (("campaign", campaign), ("platform", platform)) if v is not None) or "all"
-        )
-        engine = Engine(store, self.settings, transport=self.transport, clock=self.clock, on_outcome=on_outcome)
-        return engine.run([r.ref for r in rows], selection=selection)
+        if not self._memory and self.settings.db is None:
+            self.settings.db_path.parent.mkdir(parents=True, exist_ok=True)
+        with run_lock(self.db_path, self.settings.lock_timeout):
+            store = self.store
+            rows = store.posts(campaign=campaign, platform=platform, active_only=True, keys=posts)
+            chosen = (("campaign", campaign), ("platform", platform))
+            selection = " ".join(f"{k}={v}" for k, v in chosen if v is not None) or "all"
+            engine = Engine(store, self.settings, transport=self.transport, clock=self.clock, on_outcome=on_outcome)
+            return engine.run([r.ref for r in rows], selection=selection)
 
     def report(
         self,

@@ -7,6 +7,7 @@ import stat
 import subprocess
 import sys
 import textwrap
+import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -133,3 +134,51 @@ def test_second_process_waits_then_reports_busy(tmp_path: Path) -> None:
         if holder.stdout is not None:
             holder.stdout.close()
     Store(path, lock_timeout=5).close()  # released: opens again, nothing corrupted
+
+
+SLOW_COLLECT = """
+import sys, time, httpx
+from reach.config import Settings
+from reach.tracker import Tracker
+
+def handler(request):
+    time.sleep(0.4)
+    bvid = request.url.params["bvid"]
+    return httpx.Response(200, json={"code": 0, "data": {"bvid": bvid, "stat": {"view": 5, "like": 1, "reply": 0}}})
+
+settings = Settings(db=None, min_interval={"*": 0.0}, retry_backoff=0.0, lock_timeout=float(sys.argv[2]))
+with Tracker(sys.argv[1], settings=settings, transport=httpx.MockTransport(handler)) as t:
+    print("start", flush=True)
+    s = t.collect()
+    print("done", s.ok, flush=True)
+"""
+
+
+def test_reports_can_read_during_a_long_collect_and_runs_do_not_overlap(tmp_path: Path) -> None:
+    from reach.tracker import Tracker
+
+    db = tmp_path / "cron.duckdb"
+    with Tracker(db) as t:
+        t.add(*[f"av{n}" for n in range(1650000001, 1650000007)], campaign="禁毒")
+    script = tmp_path / "slow.py"
+    script.write_text(SLOW_COLLECT)
+    first = subprocess.Popen([sys.executable, str(script), str(db), "5"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert first.stdout is not None and first.stdout.readline().strip() == "start"
+        time.sleep(0.3)
+        # a second run does not overlap: it waits, then gives up with a clear message
+        second = subprocess.run([sys.executable, str(script), str(db), "0.2"], capture_output=True, text=True)
+        assert second.returncode != 0 and "another `reach collect` is running" in second.stderr
+        # meanwhile a report can open the file between the first run's writes
+        with Store(db, lock_timeout=5, create=False) as store:
+            assert store.con.execute("SELECT count(*) FROM posts").fetchone() == (6,)
+        out, _ = first.communicate(timeout=30)
+        assert "done 6" in out
+    finally:
+        first.kill()
+        first.wait()
+        if first.stdout is not None:
+            first.stdout.close()
+    with Store(db) as store:
+        assert store.con.execute("SELECT count(*) FROM snapshots").fetchone() == (6,)
+        assert store.con.execute("SELECT count(*) FROM runs").fetchone() == (1,)

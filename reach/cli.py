@@ -41,6 +41,11 @@ app = typer.Typer(
         "Start with `reach demo` (offline). Then: reach add LINK --campaign NAME; reach collect; "
         "reach report --campaign NAME."
     ),
+    epilog=(
+        "Exit codes: 0 all ok; 1 internal error; 2 bad input or configuration (nothing written); "
+        "3 database busy; collect/parse/add add up bits per failed kind: 4 unavailable, "
+        "8 blocked or rate-limited, 16 cookies/API key needed, 32 parse error or not supported, 64 network error."
+    ),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -181,7 +186,11 @@ def main_options(
 def add(
     links: Annotated[
         list[str],
-        typer.Argument(help="Post links, app share texts or ids; '-' reads lines from stdin.", show_default=False),
+        typer.Argument(
+            help="Post links, app share texts or ids; '-' reads lines from stdin.",
+            show_default=False,
+            metavar="LINK_OR_SHARE_TEXT...",
+        ),
     ],
     campaign: Annotated[
         str | None, typer.Option("--campaign", "-c", help="Put the posts in this campaign (created if new).")
@@ -200,7 +209,14 @@ def add(
             fail("nothing to add: give post links or share texts (or '-' to read them from stdin)")
         with _tracker() as tracker:
             before = {p.post_key for p in tracker.posts()} if Path(tracker.db_path).exists() else set()
-            refs = tracker.add(*entries, campaign=campaign)
+            try:
+                refs = tracker.add(*entries, campaign=campaign)
+            except CollectError as exc:
+                fail(
+                    f"{exc.message}. Nothing was added: paste the post's full link instead of the short link, "
+                    "or try again when online",
+                    STATUS_BITS.get(exc.status, EXIT_INTERNAL),
+                )
             for ref in refs:
                 typer.echo(ref.post_key)
             if not state.quiet:
@@ -264,7 +280,10 @@ def posts(
             from rich.table import Table
 
             if not rows:
-                _err("no posts tracked yet: add some with `reach add LINK --campaign NAME`")
+                if campaign or platform:
+                    _err("no posts match: check --campaign / --platform (`reach posts` lists everything)")
+                else:
+                    _err("no posts tracked yet: add some with `reach add LINK --campaign NAME`")
                 return 0
             table = Table()
             for col in ("post", "title", "views", "likes", "comments", "collected", "campaigns"):
@@ -290,12 +309,20 @@ def posts(
 
 
 def print_summary(summary: RunSummary, quiet: bool) -> None:
-    """One summary line, then one line per failed post (failures print even when quiet)."""
+    """A summary line and the failures, posts with the same problem on one line.
+
+    Quiet runs print nothing when every post succeeded.
+    """
+    if quiet and summary.all_ok:
+        return
     parts = [f"{n} {s.value}" for s, n in sorted(summary.counts.items(), key=lambda kv: kv[0].value)]
-    if not quiet or not summary.all_ok:
-        _err(f"collected {summary.total} post(s): {', '.join(parts) or 'nothing to do'} · run {summary.run_id}")
+    _err(f"collected {summary.total} post(s): {', '.join(parts) or 'nothing to do'} · run {summary.run_id}")
+    groups: dict[tuple[OutcomeStatus, str], list[str]] = {}
     for outcome in summary.failures:
-        _err(f"  {outcome.status.value:<13} {outcome.post_key}: {outcome.message}")
+        groups.setdefault((outcome.status, outcome.message), []).append(outcome.post_key)
+    for (status, message), keys in groups.items():
+        shown = ", ".join(keys[:3]) + (f" and {len(keys) - 3} more" if len(keys) > 3 else "")
+        _err(f"  {status.value:<13} {shown}: {message}")
 
 
 @app.command()
@@ -507,6 +534,9 @@ def parse_result(collector: Any, raw: Any, post_id: str | None) -> dict[str, Any
 
 @app.command()
 def demo(
+    db: Annotated[
+        Path | None, typer.Option("--db", help="Keep the demo data in this file (default: a temporary one).")
+    ] = None,
     days: Annotated[int, typer.Option("--days", min=2, max=30, help="Simulated days of collection.")] = 7,
     lang: Annotated[Lang | None, typer.Option("--lang", help="Report labels: zh or en (default: your locale).")] = None,
     fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")] = ReportFormat.table,
@@ -520,7 +550,7 @@ def demo(
     def body() -> int:
         from .demo import run_demo
 
-        rep = run_demo(db=state.db, days=days, lang=lang.value if lang else None, quiet=state.quiet, log=_err)
+        rep = run_demo(db=db or state.db, days=days, lang=lang.value if lang else None, quiet=state.quiet, log=_err)
         emit_report(rep, fmt, None)
         return 0
 

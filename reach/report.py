@@ -49,7 +49,7 @@ LABELS: dict[str, dict[str, Any]] = {
         "growth": "增长率",
         "posts": "作品数",
         "new_posts": "新增作品",
-        "stale": "未更新",
+        "stale": "沿用旧值",
         "platform": "平台",
         "post": "作品",
         "title": "标题",
@@ -61,8 +61,13 @@ LABELS: dict[str, dict[str, Any]] = {
         "timezone": "时区",
         "report": "传播报告",
         "by": {"hour": "按小时", "day": "按日", "week": "按周"},
-        "no_data": "还没有采集到数据：先运行 reach collect",
-        "legend": "≈ 含平台四舍五入的数字；≥ 含“10万+”这类下限；— 平台未显示",
+        "no_data": "还没有成功采集的数据：运行 reach collect（失败时它会说明原因）",
+        "precision": "精度",
+        "kinds": {"exact": "精确", "approximate": "约数", "lower_bound": "下限"},
+        "legend": (
+            "≈ 含平台四舍五入的数字；≥ 含“10万+”这类下限；— 平台未显示；"
+            "沿用旧值：该时段没有新数据的作品数，沿用其最近一次数值"
+        ),
     },
     "en": {
         "views": "Views",
@@ -77,7 +82,7 @@ LABELS: dict[str, dict[str, Any]] = {
         "growth": "Growth",
         "posts": "Posts",
         "new_posts": "New posts",
-        "stale": "Stale",
+        "stale": "Carried",
         "platform": "Platform",
         "post": "Post",
         "title": "Title",
@@ -89,8 +94,13 @@ LABELS: dict[str, dict[str, Any]] = {
         "timezone": "Time zone",
         "report": "reach report",
         "by": {"hour": "hourly", "day": "daily", "week": "weekly"},
-        "no_data": "No snapshots yet: run `reach collect` first",
-        "legend": "≈ includes platform-rounded numbers; ≥ includes lower bounds such as '100K+'; — not shown",
+        "no_data": "No successful snapshots yet: run `reach collect` (when it fails it says why)",
+        "precision": "Precision",
+        "kinds": {"exact": "exact", "approximate": "approximate", "lower_bound": "lower bound"},
+        "legend": (
+            "≈ includes platform-rounded numbers; ≥ includes lower bounds such as '100K+'; — not shown; "
+            "Carried: posts with no new snapshot in that period, counted at their last known value"
+        ),
     },
 }
 
@@ -304,10 +314,10 @@ class Report:
         writer.writerow(
             [
                 lab["bucket"][self.by],
-                f"{lab['total']}",
-                "kind",
+                lab["total"],
+                lab["precision"],
                 lab["increase"],
-                lab["growth"],
+                lab["growth"] + " %",
                 lab["new_posts"],
                 lab["stale"],
             ]
@@ -318,9 +328,9 @@ class Report:
                 [
                     safe_cell(b.label),
                     "" if b.total.value is None else b.total.value,
-                    b.total.kind.value,
+                    lab["kinds"][b.total.kind.value],
                     "" if b.increase is None else b.increase,
-                    "" if b.growth_pct is None else f"{b.growth_pct:.4f}",
+                    "" if b.growth_pct is None else f"{b.growth_pct * 100:.2f}",
                     b.new_posts,
                     b.stale_posts,
                 ]
@@ -586,70 +596,114 @@ def _platform_lines(posts: list[PostLine]) -> list[PlatformLine]:
 # -- rendering ---------------------------------------------------------------------------------
 
 
-def render_table(report: Report, console: Any) -> None:
-    """Print the report as rich tables on ``console`` (a ``rich.console.Console``)."""
+def make_table(
+    title: str | None,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    text_columns: int = 1,
+    width: int | None = None,
+    droppable: Sequence[int] = (),
+) -> Any:
+    """A rich table whose number columns are never cut or wrapped.
+
+    When ``width`` (the screen) is too narrow, the leading text columns are shortened with an
+    ellipsis, then the ``droppable`` columns are left out, in that order, until the table fits.
+    """
+    from rich.cells import cell_len
     from rich.table import Table
+
+    widths = [max([cell_len(h)] + [cell_len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    keep = list(range(len(headers)))
+
+    def needed() -> int:
+        return sum(min(widths[i], 12) if i < text_columns else widths[i] for i in keep) + 3 * len(keep) + 1
+
+    for i in droppable:
+        if width is None or needed() <= width:
+            break
+        keep.remove(i)
+    table = Table(title=title, title_justify="left")
+    for i in keep:
+        if i < text_columns:
+            table.add_column(headers[i], overflow="fold", max_width=40)
+        else:
+            table.add_column(headers[i], justify="right", no_wrap=True, min_width=widths[i])
+    for row in rows:
+        table.add_row(*(row[i] for i in keep))
+    return table
+
+
+def render_table(report: Report, console: Any) -> None:
+    """Print the report as rich tables on ``console`` (a ``rich.console.Console``).
+
+    Growth per bucket, then per platform, then per post (largest first). Numbers are never cut:
+    on a narrow screen titles are shortened instead. Carried-forward values are counted in the
+    "stale" column.
+    """
+    from rich.markup import escape
 
     lab = LABELS[report.lang]
     lang = report.lang
     zone = ZoneInfo(report.timezone)
     name = report.campaign or lab["all_posts"]
     console.print(
-        f"[bold]{name}[/bold] — {lab['report']} ({lab['by'][report.by]}) · "
+        f"[bold]{escape(name)}[/bold] — {lab['report']} ({lab['by'][report.by]}) · "
         f"{lab['timezone']}: {report.timezone} ({report.utc_offset()})"
     )
     if report.target_views and report.latest and report.latest.total.value is not None:
         pct = report.latest.total.value / report.target_views * 100
         target_text = display(report.target_views, lang=lang)
         console.print(("目标" if lang == "zh" else "Target") + f": {target_text} · {pct:.1f}%")
-    growth = Table(title=lab["total"], title_justify="left")
-    growth.add_column(lab["bucket"][report.by])
-    growth.add_column(lab["total"], justify="right")
-    growth.add_column(lab["daily_increase"] if report.by == "day" else lab["increase"], justify="right")
-    growth.add_column(lab["growth"], justify="right")
-    growth.add_column(lab["new_posts"], justify="right")
-    for b in report.buckets:
-        growth.add_row(
-            b.label,
-            display(b.total.value, b.total.kind, lang),
-            "" if b.increase is None else display(b.increase, b.increase_kind, lang, signed=True),
-            "" if b.growth_pct is None else f"{b.growth_pct * 100:+.1f}%",
-            str(b.new_posts) if b.new_posts else "",
-        )
     if report.buckets:
-        console.print(growth)
-    plat = Table(title=lab["by_platform"], title_justify="left")
-    plat.add_column(lab["platform"])
-    plat.add_column(lab["posts"], justify="right")
-    for m in METRIC_NAMES:
-        plat.add_column(lab[m], justify="right")
-    plat.add_column(lab["share"], justify="right")
+        rows = [
+            [
+                b.label,
+                display(b.total.value, b.total.kind, lang),
+                "" if b.increase is None else display(b.increase, b.increase_kind, lang, signed=True),
+                "" if b.growth_pct is None else f"{b.growth_pct * 100:+.1f}%",
+                str(b.new_posts) if b.new_posts else "",
+                str(b.stale_posts) if b.stale_posts else "",
+            ]
+            for b in report.buckets
+        ]
+        headers = [
+            lab["bucket"][report.by],
+            lab["total"],
+            lab["daily_increase"] if report.by == "day" else lab["increase"],
+            lab["growth"],
+            lab["new_posts"],
+            lab["stale"],
+        ]
+        console.print(make_table(lab["total"], headers, rows, width=console.width, droppable=(5, 4, 3)))
     all_views = sum(p.totals["views"].value or 0 for p in report.platforms)
+    rows = []
     for p in report.platforms:
         v = p.totals["views"].value
-        share = f"{v / all_views * 100:.1f}%" if v and all_views else ""
-        plat.add_row(
-            _platform_name(p.platform, lang),
-            str(p.posts),
-            *(display(p.totals[m].value, p.totals[m].kind, lang) for m in METRIC_NAMES),
-            share,
+        rows.append(
+            [
+                _platform_name(p.platform, lang),
+                str(p.posts),
+                *(display(p.totals[m].value, p.totals[m].kind, lang) for m in METRIC_NAMES),
+                f"{v / all_views * 100:.1f}%" if v and all_views else "",
+            ]
         )
-    console.print(plat)
-    posts = Table(title=lab["post"], title_justify="left")
-    posts.add_column(lab["platform"])
-    posts.add_column(lab["title"], overflow="fold", max_width=40)
-    for m in METRIC_NAMES:
-        posts.add_column(lab[m], justify="right")
-    posts.add_column(lab["collected"])
+    headers = [lab["platform"], lab["posts"], *(lab[m] for m in METRIC_NAMES), lab["share"]]
+    console.print(make_table(lab["by_platform"], headers, rows, width=console.width, droppable=(7, 6, 5, 1)))
+    rows = []
     for line in sorted(report.posts, key=lambda x: -((x.metrics["views"] or Count(0)).value or 0)):
         when = line.last_collected_at.astimezone(zone).strftime("%m-%d %H:%M") if line.last_collected_at else "—"
-        posts.add_row(
-            _platform_name(line.platform, lang),
-            line.title or line.post_key,
-            *(display(c.value, c.kind, lang) if (c := line.metrics[m]) else "—" for m in METRIC_NAMES),
-            when,
+        rows.append(
+            [
+                line.title or line.post_key,
+                _platform_name(line.platform, lang),
+                *(display(c.value, c.kind, lang) if (c := line.metrics[m]) else "—" for m in METRIC_NAMES),
+                when,
+            ]
         )
-    console.print(posts)
+    headers = [lab["title"], lab["platform"], *(lab[m] for m in METRIC_NAMES), lab["collected"]]
+    console.print(
+        make_table(lab["post"], headers, rows, text_columns=2, width=console.width, droppable=(7, 6, 1, 8, 5))
+    )
     for note in report.notes:
-        console.print(f"[dim]{note}[/dim]")
-    console.print(f"[dim]{lab['legend']}[/dim]")
+        console.print(f"[dim]{escape(note)}[/dim]")
+    console.print(f"[dim]{escape(lab['legend'])}[/dim]")

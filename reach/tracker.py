@@ -152,10 +152,16 @@ class Tracker:
         return refs
 
     def posts(self, campaign: str | None = None, platform: str | None = None) -> list[PostRow]:
-        """Tracked posts with their newest counters (empty when there is no database yet)."""
+        """Tracked posts with their newest counters (empty when there is no database yet).
+
+        Raises:
+            InputError: unknown platform; NotFound: unknown campaign, or no database at an explicit path.
+        """
+        if platform is not None:
+            get_collector(platform)
         if not self._exists():
-            if campaign is not None:
-                self._open(create=False)  # raises NotFound: no database
+            if campaign is not None or self.settings.db is not None:
+                self._open(create=False)  # raises NotFound: there is no database at that path
             return []
         return self._open(create=False).posts(campaign=campaign, platform=platform)
 

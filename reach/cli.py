@@ -104,7 +104,10 @@ def _err(message: str) -> None:
 
 
 def fail(message: str, code: int = EXIT_INPUT) -> NoReturn:
-    _err(f"error: {message}")
+    """Print one ``error:`` line (secrets redacted, line breaks folded) and exit with ``code``."""
+    from .redact import redact
+
+    _err("error: " + " ".join(redact(message).split()))
     raise typer.Exit(code)
 
 
@@ -254,7 +257,7 @@ def posts(
                 "campaigns": list(r.campaigns),
                 "active": r.active,
                 "last_collected_at": r.last_collected_at.isoformat() if r.last_collected_at else None,
-                **{m: (c.value if (c := r.metrics.get(m)) else None) for m in METRIC_NAMES},
+                **_metric_fields(r.metrics),
             }
             for r in rows
         ]
@@ -277,7 +280,8 @@ def posts(
             sys.stdout.write("\ufeff" + buf.getvalue())
         else:
             from rich.console import Console
-            from rich.table import Table
+
+            from .report import make_table
 
             if not rows:
                 if campaign or platform:
@@ -285,24 +289,37 @@ def posts(
                 else:
                     _err("no posts tracked yet: add some with `reach add LINK --campaign NAME`")
                 return 0
-            table = Table()
-            for col in ("post", "title", "views", "likes", "comments", "collected", "campaigns"):
-                table.add_column(col, justify="right" if col in METRIC_NAMES else "left", overflow="fold")
-            for r in rows:
-                table.add_row(
-                    r.post_key,
+            rows_text = [
+                [
                     r.title or "",
+                    ", ".join(r.campaigns),
+                    r.post_key,
                     *(
                         display(c.value, c.kind, lang) if (c := r.metrics.get(m)) else "—"
                         for m in ("views", "likes", "comments")
                     ),
                     r.last_collected_at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if r.last_collected_at else "never",
-                    ", ".join(r.campaigns),
-                )
-            Console().print(table)
+                ]
+                for r in rows
+            ]
+            headers = ["title", "campaigns", "post", "views", "likes", "comments", f"collected ({zone.key})"]
+            console = Console()
+            console.print(
+                make_table(None, headers, rows_text, text_columns=3, width=console.width, droppable=(1, 5, 4))
+            )
         return 0
 
     _run(body)
+
+
+def _metric_fields(metrics: Any) -> dict[str, Any]:
+    """``{"views": 12000, "views_kind": "approximate", ...}``: values with their precision."""
+    out: dict[str, Any] = {}
+    for m in METRIC_NAMES:
+        count = metrics.get(m)
+        out[m] = count.value if count else None
+        out[f"{m}_kind"] = count.kind.value if count else None
+    return out
 
 
 # -- collect -----------------------------------------------------------------------------------
@@ -430,8 +447,11 @@ def emit_report(rep: Any, fmt: ReportFormat, output: Path | None) -> None:
         from .report import render_table
 
         if output is not None:
-            with output.open("w", encoding="utf-8") as fh:
-                render_table(rep, Console(file=fh, width=140))
+            try:
+                with output.open("w", encoding="utf-8") as fh:
+                    render_table(rep, Console(file=fh, width=160))
+            except OSError as exc:
+                fail(f"cannot write {output}: {exc.strerror or exc}")
         else:
             render_table(rep, Console())
         return

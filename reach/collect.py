@@ -16,17 +16,20 @@ import asyncio
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 
+import duckdb
 import httpx
 
 from .collectors import get_collector
 from .collectors.base import Collector, RawResponse
 from .config import Settings
-from .errors import CollectError
+from .errors import CollectError, DatabaseBusy, ReachError
 from .http import Http
 from .models import Outcome, OutcomeStatus, PostRef, RunSummary, Snapshot
-from .store import Store, utcnow
+from .redact import redact
+from .store import Store, check_metrics, utcnow
 
 Clock = Callable[[], datetime]
 OutcomeCallback = Callable[[Outcome], None]
@@ -55,6 +58,10 @@ def outcome_from(
             "please report this with `reach parse` output",
             http_status=answer.status,
         )
+    try:
+        check_metrics(parsed.metrics)
+    except CollectError as exc:
+        return Outcome(ref.post_key, exc.status, exc.message, http_status=answer.status)
     snapshot = Snapshot(
         post_key=ref.post_key,
         collected_at=collected_at,
@@ -97,13 +104,19 @@ class Engine:
         self.on_outcome = on_outcome
         self.breaker_threshold = breaker_threshold
         self._last_write = time.monotonic()
+        self._pending: list[Outcome] = []
 
     def run(self, refs: Sequence[PostRef], selection: str = "") -> RunSummary:
         """Collect ``refs`` (blocking). See :meth:`run_async`."""
         return asyncio.run(self.run_async(refs, selection))
 
     async def run_async(self, refs: Sequence[PostRef], selection: str = "") -> RunSummary:
-        """Collect ``refs`` and return the summary; every outcome is already stored when it returns."""
+        """Collect ``refs`` and return the summary; every outcome is stored when it returns.
+
+        Raises:
+            DatabaseBusy: another process held the database so long that results could not be
+                saved (they are lost; the message says how many).
+        """
         started = utcnow()
         run_id = self.store.begin_run(selection) if self.store else "dry-run"
         counts: Counter[OutcomeStatus] = Counter()
@@ -113,16 +126,16 @@ class Engine:
             by_platform.setdefault(ref.platform, []).append(ref)
 
         def done(outcome: Outcome) -> None:
-            if self.store is not None:
-                self.store.record_outcome(run_id, outcome)
-                self._last_write = time.monotonic()
+            outcome = self._redacted(outcome)
+            self._pending.append(outcome)
+            self._flush(run_id, wait=False)
             counts[outcome.status] += 1
             if not outcome.ok:
                 failures.append(outcome)
             if self.on_outcome is not None:
                 self.on_outcome(outcome)
 
-        releaser = asyncio.create_task(self._release_when_idle())
+        releaser = asyncio.create_task(self._release_when_idle(run_id))
         try:
             async with Http(self.settings, transport=self.transport) as http:
                 await asyncio.gather(
@@ -130,17 +143,63 @@ class Engine:
                 )
         finally:
             releaser.cancel()
+            if self.store is not None:
+                try:
+                    self._flush(run_id, wait=True)
+                except DatabaseBusy as exc:
+                    raise DatabaseBusy(
+                        f"{exc}; {len(self._pending)} collected result(s) of run {run_id} could not be saved"
+                    ) from None
         summary = RunSummary(run_id, started, utcnow(), dict(counts), tuple(failures))
         if self.store is not None:
             self.store.finish_run(summary)
         return summary
 
-    async def _release_when_idle(self, idle: float = 0.25) -> None:
+    def _redacted(self, outcome: Outcome) -> Outcome:
+        clean = redact(outcome.message)
+        return outcome if clean == outcome.message else replace(outcome, message=clean)
+
+    def _flush(self, run_id: str, wait: bool) -> None:
+        """Write the pending outcomes in order. Without ``wait``, a database held by another process
+        (a report being read) keeps them pending for the next try instead of blocking the run."""
+        if self.store is None:
+            self._pending.clear()
+            return
+        if not self._pending:
+            return
+        try:
+            self.store.ensure_open(wait=None if wait else 0.0)
+        except DatabaseBusy:
+            if wait:
+                raise
+            return
+        while self._pending:
+            outcome = self._pending[0]
+            try:
+                self.store.record_outcome(run_id, outcome)
+            except (ReachError, duckdb.Error) as exc:
+                # a value the database refuses must not lose the other posts: record why instead
+                reason = exc.message if isinstance(exc, CollectError) else type(exc).__name__
+                self.store.record_outcome(
+                    run_id,
+                    Outcome(
+                        outcome.post_key,
+                        OutcomeStatus.PARSE_ERROR,
+                        f"answer could not be stored ({reason}); nothing recorded",
+                        http_status=outcome.http_status,
+                    ),
+                )
+            self._pending.pop(0)
+        self._last_write = time.monotonic()
+
+    async def _release_when_idle(self, run_id: str, idle: float = 0.25) -> None:
         """Close the database file whenever no outcome arrived for ``idle`` seconds, so other
-        processes (``reach report``) can read it during a long, polite run."""
+        processes (``reach report``) can read it during a long, polite run; retry pending writes."""
         while self.store is not None:
             await asyncio.sleep(idle / 2)
-            if time.monotonic() - self._last_write >= idle:
+            if self._pending:
+                self._flush(run_id, wait=False)
+            elif time.monotonic() - self._last_write >= idle:
                 self.store.release()
 
     async def _platform(

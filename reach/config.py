@@ -108,6 +108,11 @@ class Settings:
     max_retry_wait: float = 60.0
     lock_timeout: float = 30.0
 
+    def __post_init__(self) -> None:
+        from .redact import register_secret
+
+        register_secret(self.youtube_api_key)
+
     @property
     def db_path(self) -> Path:
         return self.db if self.db is not None else default_db_path()

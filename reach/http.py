@@ -34,6 +34,7 @@ from tenacity.wait import wait_random_exponential
 
 from . import __version__
 from .errors import ConfigError, NetworkError, RateLimited, UnsupportedURL
+from .redact import register_secret
 
 if TYPE_CHECKING:
     from .collectors.base import Collector, RawResponse
@@ -167,6 +168,8 @@ class Http:
                 f"cannot read the {platform} cookie file {path}: {type(exc).__name__}. "
                 "Export it again in Netscape cookies.txt format."
             ) from None
+        for cookie in jar:
+            register_secret(cookie.value)
         return jar
 
     def check_host(self, collector: Collector, url: str) -> None:

@@ -13,7 +13,8 @@ The maths runs in DuckDB SQL over the ``snapshots`` table:
 * **Increase** of a bucket is the sum, over posts seen in both this and the previous bucket, of
   their change; a post first seen in this bucket counts in ``new_posts`` (its views are in the
   total, not in the increase). A change between rounded values smaller than the rounding is not
-  growth: it counts as 0.
+  growth: it counts as 0; so is a lower bound ("10万+") at or below the previous value. Any increase
+  involving a rounded or lower-bound value is marked approximate (≈).
 """
 
 from __future__ import annotations
@@ -417,15 +418,17 @@ def build_report(
         "SELECT min(collected_at), max(collected_at) FROM snapshots WHERE list_contains(?, post_key)", [keys]
     ).fetchone()
     report = Report(campaign, by, tz, now, [], [], [], target, lang)
-    report.posts = _post_lines(store, posts)
-    report.platforms = _platform_lines(report.posts)
+    if since is not None and until is not None and _to_local(until, zone, end=True) < _to_local(since, zone):
+        raise InputError("the report range ends before it starts: check --since and --until")
     if not span or span[0] is None:
+        report.posts = _post_lines(store, posts)
+        report.platforms = _platform_lines(report.posts)
         report.notes.append(LABELS[lang]["no_data"])
         return report
     first = _to_local(since, zone) if since is not None else span[0]
     last = _to_local(until, zone, end=True) if until is not None else span[1]
     if last < first:
-        raise InputError("the report range ends before it starts: check --since and --until")
+        raise InputError("no snapshots in the chosen range: check --since and --until")
     starts = [bucket_floor(first, by, zone)]
     while True:
         nxt = bucket_next(starts[-1], by, zone)
@@ -436,6 +439,9 @@ def build_report(
             raise InputError(f"more than {MAX_BUCKETS} {by} buckets: choose a larger --by or a shorter range")
     ends = [bucket_next(s, by, zone) for s in starts]
     report.buckets = _buckets(store, keys, starts, ends, by, lang)
+    # per-post and per-platform values as of the end of the last bucket shown, not of today
+    report.posts = _post_lines(store, posts, before=ends[-1].astimezone(timezone.utc) if until is not None else None)
+    report.platforms = _platform_lines(report.posts)
     stale = report.latest.stale_posts if report.latest else 0
     if stale:
         report.notes.append(
@@ -475,6 +481,8 @@ d AS (
 e AS (
     SELECT *,
         CASE WHEN v IS NULL OR pv IS NULL THEN NULL
+             -- a floor ("10万+") at or below the previous value says nothing about a change
+             WHEN k = 'lower_bound' AND v <= pv THEN 0
              WHEN (k <> 'exact' OR pk <> 'exact') AND abs(v - pv) < greatest(gr, pgr) THEN 0
              ELSE v - pv END AS inc,
         (v IS NOT NULL AND pv IS NULL AND idx > 0) AS is_new
@@ -547,18 +555,22 @@ def _buckets(
     return out
 
 
-def _post_lines(store: Store, posts: list[PostRow]) -> list[PostLine]:
-    """Each post with, per counter, its newest value that the platform showed (one query)."""
+def _post_lines(store: Store, posts: list[PostRow], before: datetime | None = None) -> list[PostLine]:
+    """Each post with, per counter, its newest value that the platform showed before ``before``
+    (the end of the report's last bucket; ``None``: now), in one query."""
     picks = ", ".join(
         f"arg_max(struct_pack(v := {m}, k := {m}_kind, g := {m}_granularity, r := {m}_raw), collected_at) "
         f"FILTER (WHERE {m} IS NOT NULL)"
         for m in METRIC_NAMES
     )
     rows = store.con.execute(
-        f"SELECT post_key, {picks} FROM snapshots WHERE list_contains(?, post_key) GROUP BY post_key",
-        [[p.post_key for p in posts]],
+        f"SELECT post_key, {picks}, max(collected_at) FROM snapshots "
+        "WHERE list_contains(?, post_key) AND (?::TIMESTAMPTZ IS NULL OR collected_at < ?::TIMESTAMPTZ) "
+        "GROUP BY post_key",
+        [[p.post_key for p in posts], before, before],
     ).fetchall()
-    latest = {r[0]: r[1:] for r in rows}
+    latest = {r[0]: r[1:-1] for r in rows}
+    collected = {r[0]: r[-1] for r in rows}
     lines = []
     for post in posts:
         values = latest.get(post.post_key, (None,) * len(METRIC_NAMES))
@@ -575,7 +587,7 @@ def _post_lines(store: Store, posts: list[PostRow]) -> list[PostLine]:
                 post.author,
                 post.url,
                 post.published_at,
-                post.last_collected_at,
+                collected.get(post.post_key),
                 metrics,
             )
         )
@@ -611,6 +623,7 @@ def make_table(
     """
     from rich.cells import cell_len
     from rich.table import Table
+    from rich.text import Text
 
     widths = [max([cell_len(h)] + [cell_len(r[i]) for r in rows]) for i, h in enumerate(headers)]
     keep = list(range(len(headers)))
@@ -629,7 +642,7 @@ def make_table(
         else:
             table.add_column(headers[i], justify="right", no_wrap=True, min_width=widths[i])
     for row in rows:
-        table.add_row(*(row[i] for i in keep))
+        table.add_row(*(Text(row[i]) for i in keep))  # Text: a title like "[/]" is shown, not parsed
     return table
 
 

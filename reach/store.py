@@ -29,6 +29,7 @@ import json
 import os
 import re
 import time
+import unicodedata
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -99,6 +100,51 @@ def _utc(value: datetime | None) -> datetime | None:
     if value.tzinfo is None:
         raise InputError(f"time {value.isoformat()} has no time zone; reach stores UTC instants")
     return value.astimezone(timezone.utc)
+
+
+MAX_NAME = 200
+
+
+def campaign_name(name: str) -> str:
+    """A campaign name as stored: surrounding spaces removed (``"禁毒 "`` is ``"禁毒"``).
+
+    Raises:
+        InputError: empty, longer than 200 characters, or holding line breaks or control characters.
+    """
+    clean = name.strip() if isinstance(name, str) else ""
+    if not clean:
+        raise InputError("the campaign name is empty: give a name such as 禁毒宣传2026")
+    if len(clean) > MAX_NAME:
+        raise InputError(f"the campaign name is {len(clean)} characters long; use at most {MAX_NAME}")
+    if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in clean):
+        raise InputError("the campaign name contains a line break or control character: use one line of text")
+    return clean
+
+
+MAX_COUNT = (1 << 63) - 1
+
+
+def check_metrics(metrics: Metrics) -> None:
+    """Refuse counts no platform can have (negative, or beyond a 64-bit integer).
+
+    Raises:
+        ParseError: with the counter's name; the snapshot is not written.
+    """
+    from .errors import ParseError
+
+    for name in (*METRIC_NAMES, *metrics.extra):
+        c = metrics.get(name)
+        if c is not None and c.value is not None and not 0 <= c.value <= MAX_COUNT:
+            raise ParseError(f"impossible {name} count {c.value}: nothing recorded")
+        if c is not None and not 0 < c.granularity <= MAX_COUNT:
+            raise ParseError(f"impossible precision for {name} ({c.granularity}): nothing recorded")
+
+
+def clean_text(value: str | None) -> str | None:
+    """Text safe to store: lone surrogates (broken emoji from a platform) become U+FFFD."""
+    if value is None:
+        return None
+    return value.encode("utf-8", "replace").decode("utf-8") if not value.isascii() else value
 
 
 def snapshot_id(post_key: str, collected_at: datetime, source: str) -> str:
@@ -189,7 +235,7 @@ class Store:
 
     # -- connection -------------------------------------------------------------------------
 
-    def _connect(self, create: bool) -> duckdb.DuckDBPyConnection:
+    def _connect(self, create: bool, wait: float | None = None) -> duckdb.DuckDBPyConnection:
         if self.path == ":memory:":
             return _prepared(duckdb.connect(":memory:"))
         path = Path(self.path)
@@ -200,7 +246,8 @@ class Store:
             raise NotFound(f"no database at {path} yet: add posts first with `reach add` (or pass --db)")
         if new and not path.parent.exists():
             raise ConfigError(f"cannot create database {path}: folder {path.parent} does not exist")
-        deadline = time.monotonic() + self.lock_timeout
+        wait = self.lock_timeout if wait is None else wait
+        deadline = time.monotonic() + wait
         while True:
             try:
                 con = duckdb.connect(str(path))
@@ -214,8 +261,8 @@ class Store:
                     pid = re.search(r"PID (\d+)", text)
                     who = f" (process {pid.group(1)})" if pid else ""
                     raise DatabaseBusy(
-                        f"database {path} is in use by another reach process{who}; waited "
-                        f"{self.lock_timeout:g} s. Try again when it has finished."
+                        f"database {path} is in use by another process{who}; waited "
+                        f"{wait:g} s. Try again when it has finished (close other programs that have it open)."
                     ) from None
                 raise ConfigError(f"cannot open database {path}: {_first_line(text)}") from None
             except (duckdb.Error, OSError) as exc:
@@ -226,6 +273,15 @@ class Store:
             except OSError:  # pragma: no cover - exotic file systems
                 pass
         return _prepared(con)
+
+    def ensure_open(self, wait: float | None = None) -> None:
+        """Reopen after :meth:`release`, waiting at most ``wait`` seconds (default ``lock_timeout``).
+
+        Raises:
+            DatabaseBusy: another process holds the file.
+        """
+        if self._con is None:
+            self._con = self._connect(create=True, wait=wait)
 
     @property
     def con(self) -> duckdb.DuckDBPyConnection:
@@ -267,6 +323,12 @@ class Store:
             self.con.commit()
 
     def _migrate(self) -> None:
+        tables = {r[0] for r in self.con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        if "schema_migrations" not in tables and tables:
+            raise ConfigError(
+                f"{self.path} is a DuckDB database of another program (it has no reach tables): "
+                "choose another file with --db"
+            )
         self.con.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations ("
             "version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
@@ -297,6 +359,7 @@ class Store:
         """Track a post (and put it in ``campaign``, created when new). Returns ``True`` when the
         post was not tracked before. Re-adding a post re-activates it."""
         now = utcnow()
+        campaign = campaign_name(campaign) if campaign is not None else None
         with self.transaction() as con:
             exists = con.execute("SELECT 1 FROM posts WHERE post_key = ?", [ref.post_key]).fetchone()
             params = json.dumps(dict(ref.params), ensure_ascii=False) if ref.params else None
@@ -336,8 +399,7 @@ class Store:
         starts_on: date | None = None,
     ) -> None:
         """Create a campaign, or update the given fields of an existing one."""
-        if not name.strip():
-            raise InputError("a campaign needs a name")
+        name = campaign_name(name)
         if target_views is not None and target_views < 0:
             raise InputError("the target must be a positive number of views")
         with self.transaction() as con:
@@ -350,11 +412,16 @@ class Store:
 
     def campaign(self, name: str) -> CampaignRow:
         """One campaign. Raises :class:`NotFound` with the known names when it does not exist."""
+        name = name.strip()
         for row in self.campaigns():
             if row.name == name:
                 return row
-        known = ", ".join(r.name for r in self.campaigns()) or "none yet"
-        raise NotFound(f"no campaign named {name!r} (campaigns: {known}); `reach add URL --campaign NAME` creates one")
+        names = [r.name for r in self.campaigns()]
+        known = ", ".join(n if len(n) <= 40 else n[:39] + "…" for n in names[:10]) or "none yet"
+        if len(names) > 10:
+            known += f" and {len(names) - 10} more"
+        shown = name if len(name) <= 60 else name[:59] + "…"
+        raise NotFound(f"no campaign named {shown!r} (campaigns: {known}); `reach add URL --campaign NAME` creates one")
 
     def campaigns(self) -> list[CampaignRow]:
         rows = self.con.execute(
@@ -373,7 +440,7 @@ class Store:
     ) -> list[PostRow]:
         """Tracked posts with their newest snapshot, oldest first."""
         if campaign is not None:
-            self.campaign(campaign)
+            campaign = self.campaign(campaign).name
         where, args = ["TRUE"], []  # type: list[str], list[Any]
         if campaign is not None:
             where.append("p.post_key IN (SELECT post_key FROM campaign_posts WHERE campaign = ?)")
@@ -444,7 +511,15 @@ class Store:
                 sid = self._insert_snapshot(con, outcome.snapshot)
             con.execute(
                 "INSERT INTO run_outcomes VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                [run_id, outcome.post_key, outcome.status.value, outcome.message, outcome.http_status, sid, utcnow()],
+                [
+                    run_id,
+                    outcome.post_key,
+                    outcome.status.value,
+                    clean_text(outcome.message),
+                    outcome.http_status,
+                    sid,
+                    utcnow(),
+                ],
             )
 
     def add_snapshot(self, snapshot: Snapshot) -> str:
@@ -460,26 +535,27 @@ class Store:
         sid = snapshot_id(snap.post_key, collected_at, snap.source)
         if con.execute("SELECT 1 FROM snapshots WHERE snapshot_id = ?", [sid]).fetchone():
             return sid
+        check_metrics(snap.metrics)
         values: list[Any] = [sid, snap.post_key, collected_at, snap.run_id, snap.source]
         for name in METRIC_NAMES:
             c = snap.metrics.get(name)
             if c is None or c.value is None:
-                values += [None, None, None, c.raw if c else None]
+                values += [None, None, None, clean_text(c.raw) if c else None]
             else:
-                values += [c.value, c.kind.value, c.granularity, c.raw]
+                values += [c.value, c.kind.value, c.granularity, clean_text(c.raw)]
         extra = {k: v.to_dict() for k, v in sorted(snap.metrics.extra.items())}
         values += [
-            json.dumps(extra, ensure_ascii=False) if extra else None,
-            snap.title,
-            snap.author,
+            clean_text(json.dumps(extra, ensure_ascii=False)) if extra else None,
+            clean_text(snap.title),
+            clean_text(snap.author),
             _utc(snap.published_at),
-            snap.note,
+            clean_text(snap.note),
         ]
         con.execute(f"INSERT INTO snapshots VALUES ({', '.join('?' * len(values))})", values)
         con.execute(
             "UPDATE posts SET title = coalesce(?, title), author = coalesce(?, author), "
             "published_at = coalesce(?, published_at) WHERE post_key = ?",
-            [snap.title, snap.author, _utc(snap.published_at), snap.post_key],
+            [clean_text(snap.title), clean_text(snap.author), _utc(snap.published_at), snap.post_key],
         )
         return sid
 

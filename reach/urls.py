@@ -77,9 +77,23 @@ def _match_bare(token: str) -> PostRef | None:
         post_id = bili.normalize_id(token)
         if post_id is not None:
             return PostRef("bilibili", post_id, url=bili.canonical_url(post_id))
-    if re.fullmatch(r"[0-9A-Za-z_-]{11}", token):
-        return PostRef("youtube", token, url=get_collector("youtube").canonical_url(token))
+    if _looks_like_video_id(token):
+        youtube = get_collector("youtube")
+        post_id = youtube.normalize_id(token)
+        if post_id is not None:
+            return PostRef("youtube", post_id, url=youtube.canonical_url(post_id))
     return None
+
+
+def _looks_like_video_id(token: str) -> bool:
+    """A bare YouTube id, not a word, a phone number or a mistyped BV id: 11 base64url characters
+    with both upper- and lower-case letters, not starting like a bilibili id."""
+    return (
+        re.fullmatch(r"[0-9A-Za-z_-]{11}", token) is not None
+        and any(c.isupper() for c in token)
+        and any(c.islower() for c in token)
+        and token[:2].lower() not in ("bv", "av")
+    )
 
 
 def identify(text: str) -> PostRef:

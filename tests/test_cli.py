@@ -167,7 +167,7 @@ def test_parse_bad_arguments(tmp_path: Path) -> None:
     f = tmp_path / "x.json"
     f.write_text("{}")
     assert invoke("parse", str(f), "--platform", "nope").exit_code == 2
-    r = invoke("parse", str(f), "--platform", "bilibili", "--url", "https://youtu.be/AbCdEfGhIjK")
+    r = invoke("parse", str(f), "--platform", "bilibili", "--url", "https://youtu.be/AbCdEfGhIjk")
     assert r.exit_code == 2 and "--platform" in r.stderr
     r = invoke("parse", "-", "--platform", "bilibili", input="")
     assert r.exit_code == 32 and json.loads(r.stdout)["outcome"] == "parse_error"

@@ -174,7 +174,7 @@ def test_engine_one_failure_never_loses_others_and_errors_are_not_snapshots(fast
     store = Store(":memory:")
     for b in BVS:
         store.add_post(PostRef("bilibili", b), campaign="禁毒")
-    store.add_post(PostRef("youtube", "AbCdEfGhIjK"), campaign="禁毒")
+    store.add_post(PostRef("youtube", "AbCdEfGhIjk"), campaign="禁毒")
 
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.host == "www.googleapis.com":
@@ -201,7 +201,7 @@ def test_engine_one_failure_never_loses_others_and_errors_are_not_snapshots(fast
     assert snap.collected_at == fixed and snap.metrics.views.value == 1234  # type: ignore[union-attr]
     assert snap.source == "bilibili@1" and snap.run_id == summary.run_id
     messages = dict((k, m) for k, _, m in store.run_outcomes(summary.run_id))
-    assert "could not reach www.googleapis.com" in messages["youtube:AbCdEfGhIjK"]
+    assert "could not reach www.googleapis.com" in messages["youtube:AbCdEfGhIjk"]
 
 
 def test_circuit_breaker_stops_hammering(fast_settings: Settings) -> None:

@@ -38,6 +38,13 @@ def test_link_is_found_inside_share_text(before: str, after: str, aid: int, use_
 
 
 @settings(max_examples=200, deadline=None)
-@given(CJK, st.from_regex(r"[0-9A-Za-z_-]{11}", fullmatch=True))
+@given(CJK, st.from_regex(r"[0-9A-Za-z_-]{10}[AEIMQUYcgkosw048]", fullmatch=True))
 def test_youtube_ids_survive(before: str, video_id: str) -> None:
     assert identify(f"{before} https://youtu.be/{video_id}?si=x").post_id == video_id
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.from_regex(r"[0-9A-Za-z_-]{11}", fullmatch=True))
+def test_every_spelling_of_a_youtube_id_has_one_key(video_id: str) -> None:
+    key = identify(f"https://www.youtube.com/watch?v={video_id}").post_id
+    assert key[:10] == video_id[:10] and identify(f"https://youtu.be/{key}").post_id == key

@@ -79,15 +79,15 @@ def test_share_text_with_invisible_characters_and_fullwidth() -> None:
 
 
 def test_first_supported_link_wins() -> None:
-    text = "see https://example.com/x then https://youtu.be/AbCdEfGhIjK and https://b23.tv/BV1J442187uv"
-    assert identify(text).post_key == "youtube:AbCdEfGhIjK"
+    text = "see https://example.com/x then https://youtu.be/AbCdEfGhIjk and https://b23.tv/BV1J442187uv"
+    assert identify(text).post_key == "youtube:AbCdEfGhIjk"
 
 
 def test_short_link_first_raises_needs_resolution() -> None:
     with pytest.raises(NeedsResolution):
-        identify("https://b23.tv/XyZ12ab https://youtu.be/AbCdEfGhIjK")
+        identify("https://b23.tv/XyZ12ab https://youtu.be/AbCdEfGhIjk")
 
 
 def test_extract_urls_strips_trailing_punctuation() -> None:
-    assert extract_urls("链接：https://youtu.be/AbCdEfGhIjK。") == ["https://youtu.be/AbCdEfGhIjK"]
+    assert extract_urls("链接：https://youtu.be/AbCdEfGhIjk。") == ["https://youtu.be/AbCdEfGhIjk"]
     assert extract_urls("b23.tv/AbCdEfG 打开") == ["https://b23.tv/AbCdEfG"]

@@ -16,7 +16,7 @@ from reach.report import build_report, display, render_table, safe_cell
 from reach.store import Store
 
 A = PostRef("bilibili", "BV1a7421K7Qg")
-B = PostRef("youtube", "AbCdEfGhIjK")
+B = PostRef("youtube", "AbCdEfGhIjk")
 C = PostRef("bilibili", "BV1a7421K7Qu")
 
 
@@ -116,10 +116,10 @@ def test_empty_database_report() -> None:
 
 
 def test_renderers(store: Store) -> None:
-    store.add_post(PostRef("youtube", "ZyXwVuTsRqP"), campaign="禁毒")
+    store.add_post(PostRef("youtube", "ZyXwVuTsRqM"), campaign="禁毒")
     store.add_snapshot(
         Snapshot(
-            "youtube:ZyXwVuTsRqP",
+            "youtube:ZyXwVuTsRqM",
             at(3),
             Metrics(views=Count.exact(1)),
             title='=HYPERLINK("http://x")<script>alert(1)</script>',

@@ -126,7 +126,7 @@ def test_second_process_waits_then_reports_busy(tmp_path: Path) -> None:
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-        with pytest.raises(DatabaseBusy, match="in use by another reach process"):
+        with pytest.raises(DatabaseBusy, match="in use by another process"):
             Store(path, lock_timeout=0.5)
     finally:
         holder.kill()

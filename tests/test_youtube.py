@@ -47,9 +47,9 @@ def raw(body: bytes, status: int = 200) -> RawResponse:
         ("https://youtube.googleapis.com/v/BaW_jenozKc", "BaW_jenozKc"),
         ("https://invidio.us/watch?v=YE7VzlLtp-4", "YE7VzlLtp-4"),
         ("https://redirect.invidious.io/Yh0AhrY9GjA", "Yh0AhrY9GjA"),
-        ("https://m.youtube.com/watch?feature=share&v=AbCdEfGhIjK", "AbCdEfGhIjK"),
+        ("https://m.youtube.com/watch?feature=share&v=AbCdEfGhIjk", "AbCdEfGhIjk"),
         ("BaW_jenozKc", "BaW_jenozKc"),
-        ("看这个 https://youtu.be/AbCdEfGhIjK?si=xyz 转发支持", "AbCdEfGhIjK"),
+        ("看这个 https://youtu.be/AbCdEfGhIjk?si=xyz 转发支持", "AbCdEfGhIjk"),
     ],
 )
 def test_identify_youtube(text: str, video_id: str) -> None:
@@ -99,15 +99,15 @@ def test_sample_batch_picks_the_asked_video(samples: Path) -> None:
     # that answer has no statistics part: counters are not shown, never 0
     assert second.metrics.views is None and any("statistics" in w for w in second.warnings)
     with pytest.raises(Unavailable):
-        yt.parse(raw(body), "AbCdEfGhIjK")
+        yt.parse(raw(body), "AbCdEfGhIjk")
 
 
 def test_hidden_likes_big_numbers_and_live_viewers() -> None:
     body = fixture_bytes("youtube", "videos_list_hidden_likes.json")
-    a = yt.parse(raw(body), "AbCdEfGhIjK")
+    a = yt.parse(raw(body), "AbCdEfGhIjk")
     assert a.metrics.views is not None and a.metrics.views.value == 4294967297  # beyond 2^32
     assert a.metrics.likes is None and any("likes" in w for w in a.warnings)
-    b = yt.parse(raw(body), "ZyXwVuTsRqP")
+    b = yt.parse(raw(body), "ZyXwVuTsRqM")
     assert b.metrics.views is not None and b.metrics.views.value == 0  # shown as "0": a real zero
     assert b.metrics.extra["live_viewers"].value == 321
     assert b.published_at == datetime(2026, 6, 21, 0, 30, tzinfo=timezone.utc)
@@ -115,7 +115,7 @@ def test_hidden_likes_big_numbers_and_live_viewers() -> None:
 
 def test_missing_video_is_unavailable() -> None:
     with pytest.raises(Unavailable):
-        yt.parse(raw(fixture_bytes("youtube", "videos_list_empty.json")), "AbCdEfGhIjK")
+        yt.parse(raw(fixture_bytes("youtube", "videos_list_empty.json")), "AbCdEfGhIjk")
 
 
 def test_rate_limit_429() -> None:
@@ -159,7 +159,7 @@ def test_batches_of_fifty_and_key_in_header_only(fast_settings: Settings) -> Non
 def test_no_key_is_auth_required() -> None:
     async def go() -> list[tuple[PostRef, RawResponse | Exception]]:
         async with Http(Settings(), transport=httpx.MockTransport(lambda r: httpx.Response(500))) as http:
-            return list(await yt.fetch_batch(http, [PostRef("youtube", "AbCdEfGhIjK")]))
+            return list(await yt.fetch_batch(http, [PostRef("youtube", "AbCdEfGhIjk")]))
 
     ((_, answer),) = asyncio.run(go())
     assert isinstance(answer, AuthRequired) and "REACH_YOUTUBE_API_KEY" in answer.message

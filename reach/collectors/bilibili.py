@@ -79,7 +79,7 @@ def bv_to_av(bvid: str) -> int:
     return (tmp & _MASK) ^ _XOR
 
 
-_ID = r"(?P<id>[Bb][Vv]1[0-9A-Za-z]{9}|[Aa][Vv]\d{1,16})"
+_ID = r"(?P<id>[Bb][Vv]1[0-9A-Za-z]{9}|[Aa][Vv]\d{1,16})(?![0-9A-Za-z])"
 
 # code -> (error class, what it means, what to do)
 _ERRORS: dict[int, tuple[type[CollectError], str]] = {
@@ -104,7 +104,9 @@ class BilibiliCollector(Collector):
     short_link_hosts = ("b23.tv", "bili2233.cn", "bili22.cn", "bili33.cn")
     patterns = (
         re.compile(r"^https?://(?:[\w-]+\.)*bilibili\.com/(?:s/)?video/" + _ID),
-        re.compile(r"^https?://(?:[\w-]+\.)*bilibili\.com/[^#]*?[?&](?:bvid|aid)=" + r"(?P<id>[\w]+)"),
+        # pages that embed one video by query: festival pages, the player
+        re.compile(r"^https?://(?:www\.|m\.)?bilibili\.com/festival/[^#]*?[?&]bvid=" + _ID),
+        re.compile(r"^https?://player\.bilibili\.com/player\.html\?(?:[^#]*&)?(?:bvid|aid)=(?P<id>[\w]+)(?![\w])"),
         re.compile(r"^https?://(?:b23\.tv|bili2233\.cn|bili22\.cn|bili33\.cn)/" + _ID + r"(?:[/?#]|$)"),
     )
     example_urls = (
@@ -120,6 +122,8 @@ class BilibiliCollector(Collector):
     def normalize_id(self, raw_id: str) -> str | None:
         if raw_id[:2].lower() == "av" or raw_id.isdigit():
             digits = raw_id[2:] if raw_id[:2].lower() == "av" else raw_id
+            if not digits.isdigit():
+                return None
             try:
                 return av_to_bv(int(digits))
             except ValueError:
@@ -173,7 +177,10 @@ class BilibiliCollector(Collector):
                 raise ParseError("bilibili answered code 0 without data.stat: the API changed")
         bvid = text_or_none(data.get("bvid")) or text_or_none(stat.get("bvid"))
         if bvid is None and isinstance(data.get("aid"), int):
-            bvid = av_to_bv(data["aid"])
+            try:
+                bvid = av_to_bv(data["aid"])
+            except ValueError:
+                raise ParseError(f"bilibili answered with an impossible aid {data['aid']}") from None
         if bvid is None:
             bvid = post_id
         if bvid is None:

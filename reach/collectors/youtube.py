@@ -32,8 +32,9 @@ from .base import Collector, RawResponse
 from .common import count_field, json_count, text_or_none, utc_from_iso
 
 API_URL = "https://www.googleapis.com/youtube/v3/videos"
-_VID = r"(?P<id>[0-9A-Za-z_-]{11})(?![0-9A-Za-z_-])"
+_VID = r"(?!videoseries|live_stream)(?P<id>[0-9A-Za-z_-]{11})(?![0-9A-Za-z_-])"
 _VID_PREFIX = r"(?P<id>[0-9A-Za-z_-]{11})"  # yt-dlp accepts ids glued to junk after v=
+_B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 _HOSTS = r"(?:[\w-]+\.)*(?:youtube\.com|youtube-nocookie\.com|youtubekids\.com)"
 _MIRRORS = r"(?:[\w-]+\.)*(?:invidio\.us|invidious\.io|yewtu\.be|vid\.plus|zwearz\.com|cleanvideosearch\.com)"
 
@@ -74,20 +75,33 @@ class YoutubeCollector(Collector):
         re.compile(r"^https?://" + _MIRRORS + r"/(?:watch/|embed/)?" + _VID),
     )
     example_urls = (
-        "https://www.youtube.com/watch?v=AbCdEfGhIjK",
-        "https://youtu.be/AbCdEfGhIjK?si=invented",
-        "https://www.youtube.com/shorts/AbCdEfGhIjK",
-        "https://m.youtube.com/watch?feature=share&v=AbCdEfGhIjK",
+        "https://www.youtube.com/watch?v=AbCdEfGhIjk",
+        "https://youtu.be/AbCdEfGhIjk?si=invented",
+        "https://www.youtube.com/shorts/AbCdEfGhIjk",
+        "https://m.youtube.com/watch?feature=share&v=AbCdEfGhIjk",
     )
     min_interval = 0.2
     max_concurrency = 2
     batch_size = 50
+
+    def normalize_id(self, raw_id: str) -> str | None:
+        """The canonical id: an id is 64 bits in 11 base64url characters, so the last character only
+        carries 4 bits; YouTube ignores the 2 spare bits (``...GPfl`` and ``...GPfk`` are one video).
+        Clearing them gives every spelling of a video one post key."""
+        if len(raw_id) != 11 or any(c not in _B64 for c in raw_id):
+            return None
+        return raw_id[:10] + _B64[_B64.index(raw_id[10]) & ~3]
 
     def canonical_url(self, post_id: str) -> str:
         return f"https://www.youtube.com/watch?v={post_id}"
 
     def _key(self, http: Http) -> str:
         key = http.secret("youtube_api_key")
+        if key and (not key.isascii() or not key.isprintable() or " " in key):
+            raise AuthRequired(
+                "the YouTube API key (REACH_YOUTUBE_API_KEY / youtube_api_key) contains characters an API key "
+                "cannot have: copy it again from Google Cloud Console"
+            )
         if not key:
             raise AuthRequired(
                 "YouTube needs a Data API v3 key: set REACH_YOUTUBE_API_KEY or youtube_api_key in "
@@ -156,7 +170,8 @@ class YoutubeCollector(Collector):
             stats = {}
         metrics_warnings: list[str] = []
         extra = {}
-        live = json_count((item.get("liveStreamingDetails") or {}).get("concurrentViewers"))
+        details = item.get("liveStreamingDetails")
+        live = json_count(details.get("concurrentViewers")) if isinstance(details, dict) else None
         if live is not None and live.value is not None:
             extra["live_viewers"] = live
         metrics = Metrics(
@@ -199,6 +214,7 @@ def _raise_api_error(error: Any, http_status: int) -> None:
         raise ParseError(f"YouTube API error: {str(error)[:200]}", http_status=http_status)
     code = error.get("code") if isinstance(error.get("code"), int) else http_status
     shown = [str(e.get("reason", "")) for e in error.get("errors", []) or [] if isinstance(e, dict)]
+    shown += [str(d.get("reason", "")) for d in error.get("details", []) or [] if isinstance(d, dict)]
     shown.append(str(error.get("status", "")))
     shown = [r for r in dict.fromkeys(shown) if r]
     reasons = [r.lower() for r in shown]

@@ -95,9 +95,9 @@ POSTS: tuple[DemoPost, ...] = (
         datetime(2026, 6, 20, 8, 0, tzinfo=timezone.utc),
     ),
     DemoPost(
-        "https://youtu.be/dEmOvId0001?si=demo",
+        "https://youtu.be/dEmOvId0004?si=demo",
         "youtube",
-        "dEmOvId0001",
+        "dEmOvId0004",
         "Say NO to drugs, say YES to youth",
         "Demo County Police",
         310_000,
@@ -109,9 +109,9 @@ POSTS: tuple[DemoPost, ...] = (
         datetime(2026, 6, 20, 1, 0, tzinfo=timezone.utc),
     ),
     DemoPost(
-        "https://www.youtube.com/shorts/dEmOsHoRt02",
+        "https://www.youtube.com/shorts/dEmOsHoRt08",
         "youtube",
-        "dEmOsHoRt02",
+        "dEmOsHoRt08",
         "60 seconds against drugs #shorts",
         "Demo County Police",
         1_250_000,

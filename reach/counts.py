@@ -22,11 +22,19 @@ How a text is read
    becomes ``0-9``; every kind of space (NBSP U+00A0, narrow NBSP U+202F, thin space, U+3000) becomes
    one plain space; ``’`` becomes ``'``; text is case-folded. No NFKC: it would also turn ``"10²"`` into
    ``"102"``. CJK magnitude characters (万, 萬, 亿, 億, 만, 억 ...) are kept as they are.
-2. **The first number counts.** ``"50K views • 10 years ago"`` is 50000; ``"0讨论 0阅读"`` is 0. Numbers
-   that are plainly not counters are skipped: a time or age (``"10 years ago"``, ``"3天前"``), a
-   percentage, a time of day or a date (``"3:45"``, ``"2024-01-01"``), a hashtag (``"#2024"``), an
-   ordinal (``"第12集"``) or an identifier (letters glued before the digits: ``"v2"``; currency
-   prefixes such as ``"Rp3,202"`` and ``"RM15.00万"`` are allowed).
+2. **Which number counts.** Numbers that are plainly not counters are skipped: a time or age
+   (``"10 years ago"``, ``"3天前"``), a percentage, a time of day or a date (``"3:45"``,
+   ``"2024-01-01"``), a hashtag (``"#2024"``), an ordinal (``"第12集"``, ``"No. 1"``, ``"№ 3"``) or an
+   identifier (letters glued before the digits: ``"v2"``; currency prefixes such as ``"Rp3,202"`` and
+   ``"RM15.00万"`` are allowed). Of the numbers left, a number is *labelled* when a unit or a counter
+   word (rule 8) follows it:
+
+   * The first number is the count when it is labelled (``"50K views • 10 years ago"`` is 50000,
+     ``"0讨论 0阅读"`` is 0) or when it is the only number (``"播放次數：4821"``, ``"在看 12"``).
+   * A bare first number followed by other numbers is not trusted: the next number is the count when
+     it is labelled and only spaces stand between the two (``"2023 1,000 views"`` and
+     ``"Top 10 1,000 views"`` are 1000); otherwise nothing tells which number is the count: ``None``
+     (``"2023 • 1,000 views"``, ``"2023 1000"``, ``"1,234 • 56 likes"``).
 3. **Digits and separators.**
 
    * ``"6418"`` is exact.
@@ -44,15 +52,28 @@ How a text is read
    * ``"1,234.5万"`` / ``"1.234,5 Mio."``: the last separator is the decimal one. A mix that
      contradicts the unit's convention is ``None``.
 
-4. **Magnitudes.** 千 (10^3), 万/萬/w (10^4), 百万 (10^6), 千万 (10^7), 亿/億 (10^8), 万亿 (10^12);
-   천 (10^3), 만 (10^4), 억 (10^8); k (10^3), kk/m/mn/mio/mi/mln/million (10^6), b/bn/bi/billion/mrd/
-   md/mld/milliard (10^9), lakh (10^5), crore (10^7), and Russian, Greek, Thai, Hindi, Urdu (ارب,
-   10^9), Bengali, Arabic, Persian and Hebrew words. A value with a unit is ``APPROXIMATE`` with
+4. **Magnitudes.** 百 (10^2), 千 (10^3), 万/萬/w (10^4), 百万 (10^6), 千万 (10^7), 亿/億 (10^8),
+   百亿 (10^10), 千亿 (10^11), 万亿 (10^12); 천 (10^3), 만 (10^4), 억 (10^8); k (10^3),
+   kk/m/mn/mio/mi/mln/million (10^6), b/bn/bi/billion/mrd/md/mld/milliard (10^9), lakh (10^5),
+   crore (10^7); Vietnamese nghìn/ngàn (10^3), triệu (10^6), tỷ/tỉ (10^9); Indonesian/Malay ribu
+   (10^3), juta (10^6), miliar (10^9); Lithuanian tūkst. (10^3); Georgian ათ. (10^3), მლნ (10^6),
+   მლრდ (10^9); Tamil ஆயிரம் (10^3), லட்சம் (10^5), கோடி (10^7); the full words of Russian,
+   Ukrainian, German, French, Italian, Dutch, Swedish, Danish/Norwegian, Turkish and Hungarian
+   (``тысяч``, ``tausend``, ``mila``, ``ezer`` ...); and Russian, Greek, Thai, Hindi, Urdu (ارب,
+   10^9), Bengali, Arabic, Persian and Hebrew words. Units of scripts written with spaces (Korean,
+   Hindi, Arabic ...) must end their word, or be followed by a counter word (``"25억회"``):
+   ``"12 만화"`` is ``None``. Chinese and Korean units written one after the other add up, each
+   smaller than the one before: ``"1亿2345万"`` -> (123450000, 10000), ``"1万5千"`` -> (15000, 1000);
+   a part that does not fit (``"1亿12345万"``) or a decimal before it (``"1.5亿2000万"``) gives
+   ``None``. Digits glued after a unit without a unit of their own (``"1万5"``, colloquially 15000)
+   are not added: the first unit's granularity already covers them. A value with a unit is
+   ``APPROXIMATE`` with
    ``granularity = unit × 10^-(decimals shown)``: ``"1.2万"`` -> (12000, 1000), ``"2万"`` ->
    (20000, 10000), ``"113.70万"`` -> (1137000, 100), ``"4.35亿"`` -> (435000000, 1000000). The maths is
    done on the digit strings with Python ints, so ``"4.35亿"`` is 435000000, never 434999999. More
    decimals than the unit allows (``"1.23456万"``) give ``None``.
-5. **Bounds.** A trailing ``+``, ``以上``, ``多``, ``余`` or ``이상``, or a leading ``more than``,
+5. **Bounds.** A trailing ``+``, ``以上``, ``多``, ``余`` or ``이상``, a ``多``/``余`` between the number
+   and a Chinese unit (``"10多万"`` -> (100000, LOWER_BOUND, 10000)), or a leading ``more than``,
    ``over``, ``at least``, ``超过``/``超``/``逾`` makes a ``LOWER_BOUND`` (``"10万+"`` ->
    (100000, LOWER_BOUND, granularity 10000); ``"100+"`` -> (100, LOWER_BOUND, 1)). The granularity of
    a lower bound is the unit of its last shown digit, as for any other count; it has no effect on
@@ -61,16 +82,28 @@ How a text is read
    ``about``/``约``/``~`` before a number with a unit keeps it approximate; before a unit-less number
    they give ``None`` (an "about 1,234" is not exact and has no known granularity).
 6. **Zero.** ``"No views"``, ``"No likes"``, ``"No comments"``, ``"No shares"``, ``"No plays"``,
-   ``"No reactions"`` (and a few other counters, in English, German, French, Spanish and Portuguese),
-   ``"无播放"``, ``"暂无播放"`` (and 暂无/无 + 评论, 点赞, 转发, 分享, 收藏, 弹幕) and ``"0"`` are
-   ``Count(0, EXACT)``. Any other ``"No <word>"`` (``"No items"``) and ``"暂无数据"`` are ``None``.
+   ``"No reactions"`` (optionally followed by ``yet``; and a few other counters, in English, German,
+   French, Spanish and Portuguese), ``"无播放"``, ``"暂无播放"`` (and 暂无/无 + 评论, 点赞, 转发, 分享,
+   收藏, 弹幕) and ``"0"`` are ``Count(0, EXACT)``. A zero phrase must fill a whole segment of the
+   text: segments are separated by punctuation and symbols (``"No views • 2 days ago"`` and
+   ``"暂无评论，快来抢沙发"`` are 0), so a longer phrase that starts like one is not zero
+   (``"No comments allowed"``, ``"暂无播放数据"``, ``"无评论权限"``: a counter not shown, ``None``). Any
+   other ``"No <word>"`` (``"No items"``), ``"暂无数据"``, ``"评论已关闭"`` and ``"Comments are turned
+   off"`` are ``None``.
 7. **Live counters are not views.** A text that speaks of a live audience (``"watching"``,
    ``"waiting"``, ``"正在观看"``, ``"人正在看"``, ``"視聴中"`` ...) gives ``None`` from
    :func:`parse_count`; read it with :func:`parse_live_count`. (WeChat's ``"在看"`` button is *not*
    a live counter.)
-8. **Unknown abbreviations.** A number directly followed by an unknown short word (``"12 rb"``,
-   ``"1,2 Tr"``, Hungarian ``"1,2 E"``) may be followed by a magnitude we do not know: ``None``. The same
-   holds for a number glued to a word that starts like a unit (``"50Kviews"``).
+8. **Unknown words.** The word right after a unit-less number (after spaces, hyphens and opening
+   brackets or quotes; in any script) must be a time word (rule 2), a known counter word or one of a
+   few neutral words (``x``, ``de``, ``of``, ``and`` ...). Counter words are matched by their stem, in
+   about 30 languages: ``views``, ``Aufrufe``, ``visualizações``, ``просмотров``, ``lượt``, 次, 播放,
+   观看, 阅读, 讨论, 人, 回, 件, 회, 명, ``ครั้ง`` ... (see ``_COUNTER_STEMS``; a neutral word followed by a
+   counter word, as in ``"12 x ditonton"``, labels the number too). Any other word may be a magnitude
+   we do not know (``"12 rb"`` without an Indonesian word in the text, ``"1,2 Tr"`` without a
+   Vietnamese one, Hungarian ``"1,2 E"``, ``"12 fantastic views"``), so the reading is unsafe:
+   ``None``. So is a number glued to a word that starts like a unit (``"50Kviews"``). A word after a
+   bracket or quote is never read as a unit (``"12 (triệu)"`` is ``None``).
 
 Ambiguous inputs and the decisions taken
 ========================================
@@ -176,72 +209,141 @@ _DOT: Final = "dot"  # "." is the decimal separator, "," groups (CJK, Indic, Ara
 _COMMA: Final = "comma"  # "," is the decimal separator, "." groups (continental Europe, id, tr, vi)
 _AMBIGUOUS: Final = "ambiguous"  # used with both conventions (k, M, B, million ...)
 
-# Units written in letters of Latin, Greek or Cyrillic script: matched as whole words (``"1.2m"``,
-# ``"1,2 Mio."``), never as the start of a longer word (``"12 months"`` is not 12 million).
+# Units written in a script with word spacing (Latin, Greek, Cyrillic, Georgian, Tamil ...): matched as
+# whole words (``"1.2m"``, ``"1,2 Mio."``), never as the start of a longer word (``"12 months"`` is not
+# 12 million).
 _WORD_UNITS: Final[dict[str, tuple[int, str]]] = {
-    "k": (3, _AMBIGUOUS),
-    "thousand": (3, _AMBIGUOUS),
-    "kk": (6, _AMBIGUOUS),
-    "m": (6, _AMBIGUOUS),
-    "mn": (6, _AMBIGUOUS),
-    "million": (6, _AMBIGUOUS),
-    "millions": (6, _AMBIGUOUS),
-    "b": (9, _AMBIGUOUS),
-    "bn": (9, _AMBIGUOUS),
-    "billion": (9, _AMBIGUOUS),
-    "billions": (9, _AMBIGUOUS),
-    "w": (4, _DOT),  # Chinese internet shorthand for 万
-    "lakh": (5, _DOT),
-    "lakhs": (5, _DOT),
-    "lac": (5, _DOT),
-    "crore": (7, _DOT),
-    "crores": (7, _DOT),
-    "cr": (7, _DOT),
-    # continental Europe and Latin America
-    "mil": (3, _COMMA),  # es/pt thousand; "mil." is rejected (cs/ro million)
-    "tsd": (3, _COMMA),
-    "tsd.": (3, _COMMA),
-    "tys": (3, _COMMA),
-    "tys.": (3, _COMMA),
-    "tis": (3, _COMMA),
-    "tis.": (3, _COMMA),
-    "mio": (6, _COMMA),
-    "mio.": (6, _COMMA),
-    "mi": (6, _COMMA),
-    "mln": (6, _COMMA),
-    "mln.": (6, _COMMA),
-    "milj": (6, _COMMA),
-    "milj.": (6, _COMMA),
-    "mill": (6, _COMMA),
-    "mill.": (6, _COMMA),
-    "millones": (6, _COMMA),
-    "millón": (6, _COMMA),
-    "milhão": (6, _COMMA),
-    "milhões": (6, _COMMA),
-    "bi": (9, _COMMA),
-    "mrd": (9, _COMMA),
-    "mrd.": (9, _COMMA),
-    "md": (9, _COMMA),
-    "md.": (9, _COMMA),
-    "mld": (9, _COMMA),
-    "mld.": (9, _COMMA),
-    "milliard": (9, _COMMA),
-    "milliards": (9, _COMMA),
-    "milliarden": (9, _COMMA),
-    "тыс": (3, _COMMA),
-    "тыс.": (3, _COMMA),
-    "тис": (3, _COMMA),
-    "тис.": (3, _COMMA),
-    "млн": (6, _COMMA),
-    "млн.": (6, _COMMA),
-    "млрд": (9, _COMMA),
-    "млрд.": (9, _COMMA),
-    "χιλ": (3, _COMMA),
-    "χιλ.": (3, _COMMA),
-    "εκ": (6, _COMMA),
-    "εκ.": (6, _COMMA),
-    "δισ": (9, _COMMA),
-    "δισ.": (9, _COMMA),
+    _nfc(k): v
+    for k, v in {
+        "k": (3, _AMBIGUOUS),
+        "thousand": (3, _AMBIGUOUS),
+        "kk": (6, _AMBIGUOUS),
+        "m": (6, _AMBIGUOUS),
+        "mn": (6, _AMBIGUOUS),
+        "million": (6, _AMBIGUOUS),
+        "millions": (6, _AMBIGUOUS),
+        "b": (9, _AMBIGUOUS),
+        "bn": (9, _AMBIGUOUS),
+        "billion": (9, _AMBIGUOUS),
+        "billions": (9, _AMBIGUOUS),
+        "w": (4, _DOT),  # Chinese internet shorthand for 万
+        "lakh": (5, _DOT),
+        "lakhs": (5, _DOT),
+        "lac": (5, _DOT),
+        "crore": (7, _DOT),
+        "crores": (7, _DOT),
+        "cr": (7, _DOT),
+        # continental Europe and Latin America
+        "mil": (3, _COMMA),  # es/pt thousand; "mil." is rejected (cs/ro million)
+        "tsd": (3, _COMMA),
+        "tsd.": (3, _COMMA),
+        "tys": (3, _COMMA),
+        "tys.": (3, _COMMA),
+        "tis": (3, _COMMA),
+        "tis.": (3, _COMMA),
+        "mio": (6, _COMMA),
+        "mio.": (6, _COMMA),
+        "mi": (6, _COMMA),
+        "mln": (6, _COMMA),
+        "mln.": (6, _COMMA),
+        "milj": (6, _COMMA),
+        "milj.": (6, _COMMA),
+        "mill": (6, _COMMA),
+        "mill.": (6, _COMMA),
+        "millones": (6, _COMMA),
+        "millón": (6, _COMMA),
+        "milhão": (6, _COMMA),
+        "milhões": (6, _COMMA),
+        "bi": (9, _COMMA),
+        "mrd": (9, _COMMA),
+        "mrd.": (9, _COMMA),
+        "md": (9, _COMMA),
+        "md.": (9, _COMMA),
+        "mld": (9, _COMMA),
+        "mld.": (9, _COMMA),
+        "milliard": (9, _COMMA),
+        "milliards": (9, _COMMA),
+        "milliarden": (9, _COMMA),
+        "тыс": (3, _COMMA),
+        "тыс.": (3, _COMMA),
+        "тис": (3, _COMMA),
+        "тис.": (3, _COMMA),
+        "млн": (6, _COMMA),
+        "млн.": (6, _COMMA),
+        "млрд": (9, _COMMA),
+        "млрд.": (9, _COMMA),
+        "χιλ": (3, _COMMA),
+        "χιλ.": (3, _COMMA),
+        "εκ": (6, _COMMA),
+        "εκ.": (6, _COMMA),
+        "δισ": (9, _COMMA),
+        "δισ.": (9, _COMMA),
+        # full words of other languages (all unambiguous as magnitudes)
+        "тысяча": (3, _COMMA),
+        "тысячи": (3, _COMMA),
+        "тысяч": (3, _COMMA),
+        "тисяча": (3, _COMMA),
+        "тисячі": (3, _COMMA),
+        "тисяч": (3, _COMMA),
+        "миллион": (6, _COMMA),
+        "миллиона": (6, _COMMA),
+        "миллионов": (6, _COMMA),
+        "мільйон": (6, _COMMA),
+        "мільйона": (6, _COMMA),
+        "мільйонів": (6, _COMMA),
+        "миллиард": (9, _COMMA),
+        "миллиарда": (9, _COMMA),
+        "миллиардов": (9, _COMMA),
+        "мільярд": (9, _COMMA),
+        "мільярда": (9, _COMMA),
+        "мільярдів": (9, _COMMA),
+        "tausend": (3, _COMMA),
+        "millionen": (6, _COMMA),
+        "milliarde": (9, _COMMA),
+        "mille": (3, _COMMA),
+        "milliers": (3, _COMMA),
+        "mila": (3, _COMMA),
+        "milioni": (6, _COMMA),
+        "miliardi": (9, _COMMA),
+        "miljoen": (6, _COMMA),
+        "miljard": (9, _COMMA),
+        "miljon": (6, _COMMA),
+        "miljoner": (6, _COMMA),
+        "miljarder": (9, _COMMA),
+        "tusen": (3, _COMMA),
+        "tusind": (3, _COMMA),
+        "milyon": (6, _COMMA),
+        "milyar": (9, _COMMA),
+        # Vietnamese
+        "nghìn": (3, _COMMA),
+        "ngàn": (3, _COMMA),
+        "triệu": (6, _COMMA),
+        "tỷ": (9, _COMMA),
+        "tỉ": (9, _COMMA),
+        # Indonesian and Malay (the abbreviations rb/jt need an Indonesian word in the text, see _HINTS)
+        "ribu": (3, _COMMA),
+        "juta": (6, _COMMA),
+        "miliar": (9, _COMMA),
+        # Hungarian ("E"/"M"/"Mrd" abbreviations are not read: "1,2 E" is None)
+        "ezer": (3, _COMMA),
+        "millió": (6, _COMMA),
+        "milliárd": (9, _COMMA),
+        # Lithuanian ("mln."/"mlrd." above)
+        "tūkst": (3, _COMMA),
+        "tūkst.": (3, _COMMA),
+        # Georgian
+        "ათ": (3, _COMMA),
+        "ათ.": (3, _COMMA),
+        "ათასი": (3, _COMMA),
+        "მლნ": (6, _COMMA),
+        "მლნ.": (6, _COMMA),
+        "მლრდ": (9, _COMMA),
+        "მლრდ.": (9, _COMMA),
+        # Tamil
+        "ஆயிரம்": (3, _DOT),
+        "லட்சம்": (5, _DOT),
+        "கோடி": (7, _DOT),
+    }.items()
 }
 
 _REJECTED_WORD_UNITS: Final = frozenset({"mil."})
@@ -261,6 +363,7 @@ _HINTS: Final[tuple[tuple[tuple[str, ...], dict[str, tuple[int, str]]], ...]] = 
 _PREFIX_UNITS: Final[dict[str, int]] = {
     _nfc(k): v
     for k, v in {
+        "百": 2,
         "千": 3,
         "万": 4,
         "萬": 4,
@@ -270,6 +373,10 @@ _PREFIX_UNITS: Final[dict[str, int]] = {
         "千萬": 7,
         "亿": 8,
         "億": 8,
+        "百亿": 10,
+        "百億": 10,
+        "千亿": 11,
+        "千億": 11,
         "万亿": 12,
         "萬億": 12,
         "천": 3,
@@ -319,7 +426,24 @@ _PREFIX_UNITS: Final[dict[str, int]] = {
 _PREFIX_UNITS_LONGEST_FIRST: Final = tuple(sorted(_PREFIX_UNITS, key=len, reverse=True))
 
 _LETTERS: Final = "a-z\u00c0-\u024f\u1e00-\u1eff\u0370-\u03ff\u0400-\u04ff"
-_WORD_RE: Final = re.compile(f"([{_LETTERS}]+)(\\.)?")
+
+
+def _no_word_spacing(ch: str) -> bool:
+    """Han, kana and Thai: scripts written without spaces between words."""
+    code = ord(ch)
+    return 0x3040 <= code <= 0x30FF or 0x3400 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0x0E00 <= code <= 0x0E7F
+
+
+_SPACED_PREFIX_UNITS: Final = frozenset(k for k in _PREFIX_UNITS if not _no_word_spacing(k[0]))
+"""Prefix units of scripts with word spacing (Korean, Hindi, Arabic ...): they must end their word
+(``"12 만화"`` is not 120000), unless a counter word or a bound marker is glued to them (``"25억회"``)."""
+_COMPOUND_UNITS: Final = frozenset(
+    k for k in _PREFIX_UNITS if "\u3400" <= k[0] <= "\u9fff" or "\uac00" <= k[0] <= "\ud7a3"
+)
+"""Chinese and Korean units, which add up when written one after the other (``"1亿2345万"``)."""
+_COMPOUND_PART_RE: Final = re.compile(r"[零〇]?([0-9]+)(?:\.([0-9]+))?")
+_MID_BOUNDS: Final = ("多", "余", "餘")
+"""Between a number and a Chinese unit, "more than": ``"10多万"`` is at least 100000."""
 
 # A number: space/apostrophe grouping (exactly 3-digit groups), or digits joined by "." and ",".
 _NUMBER_RE: Final = re.compile(
@@ -329,11 +453,61 @@ _NUMBER_RE: Final = re.compile(
     r")"
 )
 
-# Short words that may follow a count without being a magnitude ("12 x ditonton", "5 de 10").
+# Short words that may follow a count without being a magnitude ("12 x ditonton", "5 de 10"). They do not
+# say what is counted: the word after them may ("12 x ditonton").
 _SAFE_SHORT_WORDS: Final = frozenset(
     "x de del des du da do di of in on at by and or the for per von van la le les el los il im am "
-    "mal vez fan new all раз".split()
+    "mal vez fan new all total from with out раз".split()
 )
+
+# What a counter counts: a word right after a number that starts with one of these is a counter word
+# ("1,234 views", "903万次观看", "12 lượt xem"). Any other word there may be a magnitude we do not know
+# ("12 triệu", "12 ஆயிரம்"): the reading is unsafe. No stem may start a magnitude word (tested).
+_COUNTER_STEMS: Final = tuple(
+    _nfc(w)
+    for w in (
+        # English
+        "view play like comment share reaction repl repost retweet quote favo save subscri follow listen "
+        "stream read vote download install visit impression click heart member watch wait people person "
+        "other time user fans stars upvote point answer post video tweet photo hits clap kudo bookmark "
+        "mention review rating student enrol backer supporter signature "
+        # German, Dutch, Scandinavian, Finnish
+        "aufruf aufgeruf wiedergab kommentar kommentt abonnent zuschauer gefällt antwort reaktion leute "
+        "mitglied stimme besucher hörer klick geteilt weergave keer reactie abonnee bekeken visning gånger "
+        "ganger gange prenumerant katselu näyttö tykkäy "
+        # French, Spanish, Portuguese, Italian, Romanian
+        "vue visionnement lecture commentaire abonné partage réaction fois spectateur écoute membre réponse "
+        "vista visualiza visualizz vizualiz vizionăr reprodu riprodu comentario comentário comentari "
+        "suscriptor seguidor veces vezes persona pessoa respuesta resposta reaccion reação reações curtida "
+        "inscrito compartid compartilha oyente volte iscritt ori abona "
+        # Polish, Czech, Slovak, Hungarian, Turkish
+        "wyświetle odtworze komentarz subskryb polubie osób osoby razy zhlédnutí zobrazení komentář "
+        "odběratel lidí krát megtekint hozzászól kedvel alkalommal feliratkoz görüntüle izlenme beğen "
+        "yorum abone kez kişi paylaş dinlenme "
+        # Indonesian, Malay, Vietnamese
+        "ditonton tayangan penayangan kali suka komentar pelanggan orang tontonan dibagikan penonton "
+        "pengikut lượt người lần bình "
+        # Russian, Ukrainian, Bulgarian, Greek
+        "просмотр перегляд раз комментар коментар подписчик підписник лайк отметк оценк человек зрител "
+        "глядач прослушиван прослуховуван репост ответ відповід голос слушател показ уподобан "
+        "пользовател участник гледания προβολ σχόλι συνδρομητ φορές άτομα "
+        # Arabic, Persian, Urdu, Hindi, Bengali, Hebrew, Tamil, Georgian, Thai
+        "مشاهد تعليق إعجاب مرة مرات مشترك شخص أشخاص متابع تفاعل بازدید بار نظر لایک دنبال مشترک نفر "
+        "ویوز تبصر لائک سبسکرائبر لوگ व्यू बार टिप्पणि लाइक सब्सक्राइबर लोग दृश्य বার ভিউ মন্তব্য লাইক জন "
+        "צפי תגוב לייק מנוי אנשים פעמים שיתופ பார்வை முறை கருத்து விருப்ப ნახვ კომენტარ მოწონ "
+        "გამომწერ ครั้ง วิว คน การดู ยอดดู ไลค์ ความคิดเห็น การแชร์ ผู้ติดตาม "
+        # Japanese, Korean
+        "回 件 人 視聴 再生 いいね コメント 票 名 本 枚 ビュー フォロワー 登録者 高評価 "
+        "회 명 개 건 번 뷰 조회 좋아요 댓글 공유 구독자 시청 "
+        # Chinese
+        "次 个 個 条 條 位 播放 观看 觀看 阅读 閱讀 讨论 討論 浏览 瀏覽 赞 讚 点赞 點讚 评论 評論 评 評 "
+        "转发 轉發 转 轉 分享 收藏 弹幕 彈幕 粉丝 粉絲 关注 關注 在看 喜欢 喜歡 投币 投幣 硬币 硬幣 "
+        "订阅 訂閱 推荐 推薦 热度 熱度 人气 人氣 访问 訪問 点击 點擊 下载 下載 回复 回覆 留言 帖 篇"
+    ).split()
+)
+_JOINERS: Final = " -\u2010\u2011([{\"'\u201c\u00ab\u300c\u300e\u3010\u300a\u3008"
+"""Spaces, hyphens and opening brackets/quotes: the word after them still belongs to the number
+(``"12 (triệu)"``). A unit is never read across them; an unknown word after them makes the reading unsafe."""
 
 _TIME_WORDS: Final = frozenset(
     (
@@ -351,6 +525,7 @@ _TIME_RE: Final = re.compile(
     r"[点點](?![赞讚击擊])|초|시간|일 ?전|주 ?전|개월|달 ?전|년|%|‰|集|话(?!题)|話(?!題)|期|季|章|[楼樓]"
 )
 _GLUED_WORD_RE: Final = re.compile(f"[{_LETTERS}]+$")
+_ORDINAL_BEFORE_RE: Final = re.compile(r"(?:#|第|(?<![a-z])no\.|nº|n°|№) ?$")
 _CURRENCY_PREFIXES: Final = frozenset(
     "rp rm rs us usd hk hkd nt ntd idr myr inr php thb vnd krw jpy cny rmb eur gbp sgd aud cad".split()
 )
@@ -373,12 +548,16 @@ _APPROX_PREFIX_RE: Final = re.compile(
 )
 
 _ZERO_RE: Final = re.compile(
-    r"(?<![" + _LETTERS + r"])(?:no (?:views?|likes?|comments?|shares?|plays?|reactions?|replies|reposts?|"
-    r"favorites?|saves?)|keine (?:aufrufe|kommentare|likes)|aucune vue|aucun commentaire|"
-    r"sin (?:vistas|visualizaciones|comentarios)|nenhuma visualização|nenhum comentário)"
-    r"(?![" + _LETTERS + r"])"
-    r"|暂?无(?:播放|观看|評論|评论|点赞|點讚|转发|轉發|分享|收藏|弹幕|彈幕)"
+    r"(?:no (?:views?|likes?|comments?|shares?|plays?|reactions?|replies|reposts?|favorites?|saves?)(?: yet)?"
+    r"|keine (?:aufrufe|kommentare|likes)|aucune vue|aucun commentaire"
+    r"|sin (?:vistas|visualizaciones|comentarios)|nenhuma visualização|nenhum comentário"
+    r"|暂?无(?:播放|观看|評論|评论|点赞|點讚|转发|轉發|分享|收藏|弹幕|彈幕))"
 )
+"""A phrase that means zero. It must fill a whole segment of the text (see :data:`_SEGMENT_RE`):
+``"No comments allowed"`` and ``"暂无播放数据"`` are not zero."""
+_SEGMENT_RE: Final = re.compile(r"[\w ]+")
+"""A segment: a run of letters, digits and spaces; punctuation and symbols (``"•"``, ``"，"``, ``"."``)
+separate segments."""
 
 _LIVE_PATTERNS: Final[tuple[tuple[LiveKind, re.Pattern[str]], ...]] = (
     (
@@ -469,9 +648,80 @@ def _word_units(text: str) -> dict[str, tuple[int, str]]:
     return units
 
 
-def _read_number(s: str, match: re.Match[str], units: dict[str, tuple[int, str]], hinted_b: bool) -> Count:
-    """Read the number at ``match`` with its unit and bound markers.
+def _word_at(text: str) -> tuple[str, bool, int]:
+    """The word (letters and marks of any script) at the start of ``text``: ``(word, followed by ".", end)``.
 
+    A word ends where the text switches between a script written with spaces and one without
+    (``"k次观看"`` is ``"k"`` then ``"次观看"``).
+    """
+    end = 0
+    unspaced = bool(text) and _no_word_spacing(text[0])
+    while end < len(text) and unicodedata.category(text[end])[0] in "LM":
+        if unicodedata.category(text[end])[0] == "L" and _no_word_spacing(text[end]) != unspaced:
+            break
+        end += 1
+    dot = end > 0 and text[end : end + 1] == "."
+    return text[:end], dot, end + dot
+
+
+def _is_counter_word(word: str) -> bool:
+    return word.startswith(_COUNTER_STEMS)
+
+
+def _prefix_unit_at(text: str) -> str | None:
+    for key in _PREFIX_UNITS_LONGEST_FIRST:
+        if text.startswith(key):
+            return key
+    return None
+
+
+def _labelled_by(text: str) -> bool:
+    """Whether the text after a unit-less number names what is counted (``" views"``, ``"次播放"``).
+
+    Raises ``ValueError`` when a word we do not know follows: it may be a magnitude (``"12 triệu"``).
+    """
+    bound = _LB_SUFFIX_RE.match(text)
+    if bound is not None:
+        text = text[bound.end() :]
+    word, _, end = _word_at(text.lstrip(_JOINERS))
+    if not word:
+        return False
+    if _is_counter_word(word):
+        return True
+    if word in _SAFE_SHORT_WORDS:  # "12 x ditonton": the word after a safe word may name the counter
+        return _is_counter_word(_word_at(text.lstrip(_JOINERS)[end:].lstrip(" "))[0])
+    raise ValueError(f"unknown word after the number: {word!r}")
+
+
+def _add_compound_parts(tail: str, exponent: int, value: int) -> tuple[int, int, str]:
+    """``"1亿2345万"``: add the parts glued after the first Chinese/Korean unit, each in a smaller unit.
+
+    Returns ``(value, granularity, rest of the text)``; raises ``ValueError`` for a part that does not fit.
+    Digits glued after a unit without a unit of their own (``"1万5"``, colloquially 15000) are not added:
+    they are left to be read as another number, and the first unit's granularity covers them.
+    """
+    granularity = 10**exponent
+    while (part := _COMPOUND_PART_RE.match(tail)) is not None:
+        key = _prefix_unit_at(tail[part.end() :])
+        if key is None or key not in _COMPOUND_UNITS:
+            break
+        digits, frac = part.group(1), part.group(2) or ""
+        smaller = _PREFIX_UNITS[key]
+        shift = smaller - len(frac)
+        if smaller >= exponent or shift < 0 or len(digits) + len(frac) > _MAX_DIGITS:
+            raise ValueError("compound units must get smaller")
+        added = int(digits + frac) * 10**shift
+        if added >= 10**exponent:
+            raise ValueError("a compound part as large as the unit before it")
+        value, granularity, exponent = value + added, 10**shift, smaller
+        tail = tail[part.end() + len(key) :]
+    return value, granularity, tail
+
+
+def _read_number(s: str, match: re.Match[str], units: dict[str, tuple[int, str]], hinted_b: bool) -> tuple[Count, bool]:
+    """Read the number at ``match`` with its unit and bound markers: ``(count, labelled)``.
+
+    ``labelled`` is true when a unit or a counter word follows the number (``"1.2万"``, ``"1,234 views"``).
     Raises :class:`_Skip` when the number is not a counter, ``ValueError`` when it cannot be read safely.
     """
     start, end = match.span()
@@ -482,7 +732,7 @@ def _read_number(s: str, match: re.Match[str], units: dict[str, tuple[int, str]]
     after = rest[1:] if spaced else rest
 
     # Not counters: hashtags, ordinals, dates, times, ratios, ranges, identifiers ("v2", "BV1xx4").
-    if before.endswith(("#", "第", "no.", "nº", "№")) or re.search(r"[0-9][:/\-.]$", before):
+    if _ORDINAL_BEFORE_RE.search(before) or re.search(r"[0-9][:/\-.]$", before):
         raise _Skip
     glued = _GLUED_WORD_RE.search(before)
     if glued is not None and glued.group(0) not in _CURRENCY_PREFIXES:
@@ -490,38 +740,57 @@ def _read_number(s: str, match: re.Match[str], units: dict[str, tuple[int, str]]
     if re.match(r"[:/\-][0-9]", rest):
         raise _Skip
 
+    # "10多万": "more than" between the number and a Chinese unit.
+    mid_bound = after.startswith(_MID_BOUNDS) and _prefix_unit_at(after[1:]) in _COMPOUND_UNITS
+    if mid_bound:
+        after = after[1:]
+
     # The unit.
     exponent: int | None = None
     convention: str | None = None
     unit_word = ""
     unit_end = 0
-    for key in _PREFIX_UNITS_LONGEST_FIRST:
-        if after.startswith(key):
-            exponent, convention, unit_end = _PREFIX_UNITS[key], _DOT, len(key)
-            break
-    word_match = _WORD_RE.match(after)
-    word = word_match.group(1) if word_match else ""
-    if exponent is None and word_match is not None:
-        with_dot = word + "." if word_match.group(2) else ""
+    prefix_unit = _prefix_unit_at(after)
+    if prefix_unit is not None:
+        exponent, convention, unit_end = _PREFIX_UNITS[prefix_unit], _DOT, len(prefix_unit)
+        glued_word = _word_at(after[unit_end:])[0]
+        if prefix_unit in _SPACED_PREFIX_UNITS and glued_word and not _LB_SUFFIX_RE.match(after[unit_end:]):
+            if not _is_counter_word(glued_word):
+                raise ValueError("a unit glued to a word we do not know")
+        larger = _prefix_unit_at(after[unit_end + 1 :])
+        if (
+            not mid_bound
+            and exponent < 4
+            and after[unit_end : unit_end + 1] in _MID_BOUNDS
+            and larger is not None
+            and larger in _COMPOUND_UNITS
+            and prefix_unit in _COMPOUND_UNITS
+        ):
+            # "3千多万": more than 3千万
+            mid_bound, exponent = True, exponent + _PREFIX_UNITS[larger]
+            unit_end += 1 + len(larger)
+    word, has_dot, word_end = _word_at(after)
+    if exponent is None and word:
+        with_dot = word + "." if has_dot else ""
         if with_dot in _REJECTED_WORD_UNITS:
             raise ValueError("ambiguous unit")
         if with_dot in units:
-            (exponent, convention), unit_end, unit_word = units[with_dot], word_match.end(), word
+            (exponent, convention), unit_end, unit_word = units[with_dot], word_end, word
         elif word in units:
-            (exponent, convention), unit_end, unit_word = units[word], word_match.end(1), word
+            (exponent, convention), unit_end, unit_word = units[word], len(word), word
             if word == "mil":
                 billions = _MIL_MILLION_RE.match(after, unit_end)
                 if billions is not None:
                     exponent, unit_end = 9, billions.end()
     tail = after[unit_end:]
 
+    labelled = exponent is not None
     if exponent is None:
         if word in _TIME_WORDS or _TIME_RE.match(after):
             raise _Skip
         if word and not spaced and len(word) >= 2 and any(word.startswith(u) for u in units):
             raise ValueError("number glued to a word that starts like a unit")
-        if word and len(word) <= 3 and word not in _SAFE_SHORT_WORDS:
-            raise ValueError("unknown abbreviation after the number")
+        labelled = _labelled_by(after)
     elif re.match(r" ?ago(?![a-z])", tail):
         raise _Skip  # "5m ago"
 
@@ -546,31 +815,52 @@ def _read_number(s: str, match: re.Match[str], units: dict[str, tuple[int, str]]
         granularity = 10**shift
         value = int(int_digits + frac_digits) * granularity
         kind = CountKind.APPROXIMATE
+        if prefix_unit in _COMPOUND_UNITS and _COMPOUND_PART_RE.match(tail):
+            if frac_digits or mid_bound:
+                raise ValueError("'1.5亿2000万' and '10多万5千' are not numbers")
+            value, granularity, tail = _add_compound_parts(tail, exponent, value)
 
     head = before.rstrip()
     if _REJECT_PREFIX_RE.search(head) or re.search(r"(?:^|[^0-9a-z])[-.]$", before):
         raise ValueError("upper bound, near-miss or negative number")
-    if _LB_PREFIX_RE.search(head) or _LB_SUFFIX_RE.match(tail):
+    if mid_bound and frac_digits:
+        raise ValueError("'1.5多万' is not a number")
+    if mid_bound or _LB_PREFIX_RE.search(head) or _LB_SUFFIX_RE.match(tail):
         kind = CountKind.LOWER_BOUND
     elif _APPROX_PREFIX_RE.search(head):
         if exponent is None:
             raise ValueError("'about N' has no known granularity")
         kind = CountKind.APPROXIMATE
-    return Count(value, kind, granularity, None)
+    return Count(value, kind, granularity, None), labelled
 
 
 def _first_count(s: str) -> _Found | None:
+    """The count of the text (rule 2 of the module docstring).
+
+    The first number that is not skipped is the count when a unit or a counter word follows it, or when
+    it is the only one. A bare first number followed by others (``"2023 1,000 views"``): the next number
+    is the count when it is labelled and only spaces stand between them; otherwise ``None``.
+    """
     units = _word_units(s)
     hinted_b = units["b"][0] == 3
+    first: _Found | None = None
+    first_end = 0
     for match in _NUMBER_RE.finditer(s):
         try:
-            count = _read_number(s, match, units, hinted_b)
+            count, labelled = _read_number(s, match, units, hinted_b)
         except _Skip:
             continue
         except ValueError:
-            return _Found(match.start(), None)
-        return _Found(match.start(), count)
-    return None
+            count, labelled = None, False
+        if first is None:
+            if count is None or labelled:
+                return _Found(match.start(), count)
+            first, first_end = _Found(match.start(), count), match.end()
+            continue
+        if count is not None and labelled and not s[first_end : match.start()].strip():
+            return _Found(first.start, count)
+        return _Found(first.start, None)  # two numbers, and nothing tells which one is the count
+    return first
 
 
 def _live_kind(s: str) -> LiveKind | None:
@@ -584,9 +874,9 @@ def _live_kind(s: str) -> LiveKind | None:
 
 def _parse_text(text: str, s: str) -> Count | None:
     """Read the normalised text ``s``; ``text`` is the original, kept as ``raw``."""
-    zero = _ZERO_RE.search(s)
+    zero = next((m.start() for m in _SEGMENT_RE.finditer(s) if _ZERO_RE.fullmatch(m.group(0).strip())), None)
     found = _first_count(s)
-    if zero is not None and (found is None or zero.start() < found.start):
+    if zero is not None and (found is None or zero < found.start):
         return Count(0, CountKind.EXACT, 1, str(text))
     if found is None or found.count is None:
         return None

@@ -11,7 +11,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reach.counts import format_count, parse_count, parse_live_count
+from reach.counts import (
+    _COUNTER_STEMS,
+    _HINTS,
+    _PREFIX_UNITS,
+    _SAFE_SHORT_WORDS,
+    _TIME_WORDS,
+    _WORD_UNITS,
+    format_count,
+    parse_count,
+    parse_live_count,
+)
 from reach.models import Count, CountKind
 
 E = CountKind.EXACT
@@ -138,6 +148,59 @@ EXAMPLES: list[tuple[str, int, CountKind, int]] = [
     ("12 млн просмотров", 12000000, A, 1000000),
     ("1,2 Tr lượt xem", 1200000, A, 100000),
     ("1.2 M de vues", 1200000, A, 100000),
+    # magnitude words of more languages, in any script (an unknown one would make the reading unsafe)
+    ("12 triệu lượt xem", 12000000, A, 1000000),
+    ("1,2 triệu lượt xem", 1200000, A, 100000),
+    ("12 nghìn lượt xem", 12000, A, 1000),
+    ("3 tỷ lượt xem", 3000000000, A, 1000000000),
+    ("12 juta x ditonton", 12000000, A, 1000000),
+    ("12 ribu x ditonton", 12000, A, 1000),
+    ("1,5 miliar x ditonton", 1500000000, A, 100000000),
+    ("12 tūkst.", 12000, A, 1000),
+    ("1,2 tūkst. peržiūrų", 1200, A, 100),
+    ("12 ათ.", 12000, A, 1000),
+    ("1,2 მლნ ნახვა", 1200000, A, 100000),
+    ("12 ஆயிரம்", 12000, A, 1000),
+    ("1.2 லட்சம் பார்வைகள்", 120000, A, 10000),
+    ("12 mila visualizzazioni", 12000, A, 1000),
+    ("12 тысяч просмотров", 12000, A, 1000),
+    ("12 ezer megtekintés", 12000, A, 1000),
+    # counter words of any script after a unit-less number
+    ("12 ნახვა", 12, E, 1),
+    ("1,234 ครั้ง", 1234, E, 1),
+    ("1,234回視聴", 1234, E, 1),
+    ("1,234회", 1234, E, 1),
+    ("12 x ditonton", 12, E, 1),
+    ("1,234 (views)", 1234, E, 1),
+    # Chinese and Korean magnitude forms
+    ("5百次播放", 500, A, 100),
+    ("5百万", 5000000, A, 1000000),
+    ("3百亿", 30000000000, A, 10000000000),
+    ("3千万", 30000000, A, 10000000),
+    ("1亿2345万", 123450000, A, 10000),
+    ("1亿3千万", 130000000, A, 10000000),
+    ("1万5千", 15000, A, 1000),
+    ("1억2345만", 123450000, A, 10000),
+    ("1亿2345万次播放", 123450000, A, 10000),
+    ("1亿2345万+", 123450000, L, 10000),
+    ("1万5", 10000, A, 10000),  # colloquially 15000: not added, but the granularity covers it
+    ("10多万", 100000, L, 10000),
+    ("10余万次播放", 100000, L, 10000),
+    ("3千多万", 30000000, L, 10000000),
+    ("10多次", 10, L, 1),
+    # a bare number before a labelled one is not the count
+    ("No. 1 1,000 views", 1000, E, 1),
+    ("№ 3 1.2万", 12000, A, 1000),
+    ("2023 1,000 views", 1000, E, 1),
+    ("Top 10 1,000 views", 1000, E, 1),
+    ("2023 1.2万次播放", 12000, A, 1000),
+    ("12 views 3 likes", 12, E, 1),
+    ("12 3天前", 12, E, 1),
+    # zero phrases fill a whole segment
+    ("No views yet", 0, E, 1),
+    ("No comments yet.", 0, E, 1),
+    ("暂无评论，快来抢沙发", 0, E, 1),
+    ("评论：暂无评论", 0, E, 1),
 ]
 
 NONE_INPUTS: list[object] = [
@@ -184,6 +247,33 @@ NONE_INPUTS: list[object] = [
     "3:45",
     "BV1xx411c7mD",
     "1" * 40,
+    # a word right after the number that is neither a known unit nor a counter word: maybe a magnitude
+    "12 tysięcy wyświetleń",  # Polish thousands (not in our tables)
+    "12 ஆ பார்வைகள்",  # Tamil abbreviation of thousand
+    "12 kuti",
+    "12 fantastic views",
+    "1,234 (triệu)",  # a unit is never read across a bracket
+    "12 만화",  # 만 is a unit, 만화 is another word
+    "12元",
+    "10多天",
+    # Chinese compound units that do not fit
+    "1.5亿2000万",
+    "1亿12345万",
+    "1万2万",
+    # two numbers and nothing tells which is the count
+    "2023 • 1,000 views",
+    "2023 1000",
+    "1,234 • 56 likes",
+    "Views 12 | Likes 3",
+    "No. 5",
+    # a counter not shown is not zero
+    "暂无播放数据",
+    "无评论权限",
+    "No comments allowed",
+    "评论已关闭",
+    "Comments are turned off",
+    "No views allowed here",
+    "无播放权限",
     # non-numbers and bad numbers
     None,
     True,
@@ -280,6 +370,20 @@ def test_parse_live_count(text: object, expected: tuple[str, Count] | None) -> N
     assert parse_live_count(text) == expected
 
 
+def _all_units() -> set[str]:
+    units = set(_WORD_UNITS) | set(_PREFIX_UNITS)
+    for _, extra in _HINTS:
+        units |= set(extra)
+    return {u.rstrip(".") for u in units}
+
+
+def test_no_counter_word_starts_like_a_unit() -> None:
+    """A counter stem that started a magnitude word would read "12 <magnitude>" as 12."""
+    for stem in _COUNTER_STEMS:
+        for unit in _all_units():
+            assert not unit.startswith(stem), (stem, unit)
+
+
 def test_wechat_zai_kan_is_not_live() -> None:
     assert parse_count("在看 12") == Count(12, E, 1, "在看 12")
 
@@ -326,6 +430,30 @@ SETTINGS = settings(max_examples=300, deadline=None)
 COUNT_CHARS = st.sampled_from(
     list("0123456789.,' +-:/#%kKmMbBwW万萬亿億千만억次人以上多約约第集") + ["\u00a0", "\u202f", "\u200e", "１", "．"]
 )
+
+
+WORD_CHARS = st.sampled_from(
+    list(
+        "abcdefghijklmnopqrstuvwxyzàáâãäåçèéêëìíîïñòóôõöùúûüýÿąćęłńśźżăđơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ"
+    )
+    + list("абвгдежзийклмнопрстуфхцчшщъыьэюяαβγδεζηθικλμνξοπρστυφχψω")
+    + list("აბგდევზთიკლმნოპჟრსტუფქღყშჩცძწჭხჯჰ")
+    + list("அஆஇஈஉஊஎஏஐஒஓகஙசஞடணதநபமயரலவழளறன\u0bbe\u0bbf\u0bc0\u0bc1\u0bcd")
+    + list("कखगघचछजझटठडढणतथदधनपफबभमयरलवशसह\u093e\u093f\u0940\u094d")
+)
+
+
+@SETTINGS
+@given(st.text(WORD_CHARS, min_size=1, max_size=8))
+def test_an_unknown_word_after_a_number_is_unsafe(word: str) -> None:
+    """Rule 8: "12 <word>" is read only when <word> is a unit, a counter, a time or a neutral word."""
+    count = parse_count(f"12 {word}")
+    units = _all_units()
+    known = (
+        word.startswith(_COUNTER_STEMS) or word.rstrip(".") in units or word in _TIME_WORDS or word in _SAFE_SHORT_WORDS
+    )
+    if not known:
+        assert count is None, word
 
 
 @SETTINGS

@@ -73,6 +73,22 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
     return httpx.Response(status, content=json.dumps(body, ensure_ascii=False).encode(), headers=headers)
 
 
+def bili_view(bvid: str, views: Any = 1000, title: str = "对毒品说NO，对青春说YES") -> dict[str, Any]:
+    """A bilibili x/web-interface/view answer in the real shape (invented values)."""
+    return {
+        "code": 0,
+        "message": "0",
+        "ttl": 1,
+        "data": {
+            "bvid": bvid,
+            "title": title,
+            "pubdate": 1781917200,
+            "owner": {"name": "示范县公安局"},
+            "stat": {"view": views, "like": 10, "reply": 2, "share": 1, "favorite": 3, "coin": 4, "danmaku": 5},
+        },
+    }
+
+
 @pytest.fixture
 def record_requests() -> list[httpx.Request]:
     return []

@@ -14,6 +14,7 @@ from reach import cli
 from reach.config import Settings
 from reach.tracker import Tracker
 
+from .conftest import bili_view as view
 from .conftest import json_response
 
 runner = CliRunner()
@@ -22,21 +23,6 @@ KEYS = ("outcome", "platform", "post_id", "title", "author", "published_at", "me
 
 def invoke(*args: str, input: str | None = None) -> Any:
     return runner.invoke(cli.app, list(args), input=input)
-
-
-def view(bvid: str, views: int) -> dict[str, Any]:
-    return {
-        "code": 0,
-        "message": "0",
-        "ttl": 1,
-        "data": {
-            "bvid": bvid,
-            "title": "对毒品说NO，对青春说YES",
-            "pubdate": 1781917200,
-            "owner": {"name": "示范县公安局"},
-            "stat": {"view": views, "like": 10, "reply": 2, "share": 1, "favorite": 3, "coin": 4, "danmaku": 5},
-        },
-    }
 
 
 @pytest.fixture

@@ -17,25 +17,11 @@ from reach.http import Http, retry_after_seconds
 from reach.models import OutcomeStatus, PostRef
 from reach.store import Store
 
+from .conftest import bili_view as view
 from .conftest import json_response
 
 bili = get_collector("bilibili")
 BVS = ["BV1a7421K7Qg", "BV1a7421K7Qu", "BV1a7421K7QM"]
-
-
-def view(bvid: str, views: int = 1000) -> dict[str, object]:
-    return {
-        "code": 0,
-        "message": "0",
-        "ttl": 1,
-        "data": {
-            "bvid": bvid,
-            "title": f"标题 {bvid}",
-            "pubdate": 1781917200,
-            "owner": {"name": "示范县公安局"},
-            "stat": {"view": views, "like": 10, "reply": 2, "share": 1, "favorite": 3, "coin": 4, "danmaku": 5},
-        },
-    }
 
 
 def get(settings: Settings, handler: object, url: str = "https://api.bilibili.com/x/web-interface/view") -> object:

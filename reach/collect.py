@@ -25,7 +25,7 @@ import httpx
 from .collectors import get_collector
 from .collectors.base import Collector, RawResponse
 from .config import Settings
-from .errors import CollectError, DatabaseBusy, ReachError
+from .errors import CollectError, DatabaseBusy, NetworkError, NotSupported, ReachError
 from .http import Http
 from .models import Outcome, OutcomeStatus, PostRef, RunSummary, Snapshot
 from .redact import redact
@@ -234,8 +234,7 @@ class Engine:
                 try:
                     answers = await collector.fetch_batch(http, batch)
                 except Exception as exc:  # noqa: BLE001 - never lose the other posts
-                    message = getattr(exc, "message", None) or f"{type(exc).__name__}"
-                    answers = [(ref, _as_collect_error(exc, message)) for ref in batch]
+                    answers = [(ref, _as_collect_error(exc)) for ref in batch]
                 for ref, answer in answers:
                     outcome = outcome_from(collector, ref, answer, run_id=run_id, collected_at=self.clock())
                     streak["blocked"] = streak["blocked"] + 1 if outcome.status is OutcomeStatus.BLOCKED else 0
@@ -244,11 +243,11 @@ class Engine:
         await asyncio.gather(*(worker() for _ in range(max(1, collector.max_concurrency))))
 
 
-def _as_collect_error(exc: Exception, message: str) -> CollectError:
+def _as_collect_error(exc: Exception) -> CollectError:
+    """A fetch failure as the outcome it stands for (a refused URL is not supported; anything
+    unexpected is reported as a network failure rather than lost)."""
     if isinstance(exc, CollectError):
         return exc
-    from .errors import NetworkError, NotSupported, ReachError
-
     if isinstance(exc, ReachError):
         return NotSupported(str(exc))
-    return NetworkError(f"unexpected failure while fetching: {message}")
+    return NetworkError(f"unexpected failure while fetching ({type(exc).__name__})")

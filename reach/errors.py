@@ -116,9 +116,3 @@ class ParseError(CollectError):
 class NetworkError(CollectError):
     status = OutcomeStatus.NETWORK_ERROR
     retryable = True
-
-
-ERROR_FOR_STATUS: dict[OutcomeStatus, type[CollectError]] = {
-    cls.status: cls for cls in (Unavailable, Blocked, AuthRequired, RateLimited, NotSupported, ParseError, NetworkError)
-}
-"""Map an outcome status back to its exception class."""

@@ -14,7 +14,7 @@ import unicodedata
 from urllib.parse import urlsplit, urlunsplit
 
 from .collectors import all_collectors, get_collector, platforms
-from .errors import InputError, NeedsResolution, UnsupportedURL
+from .errors import NeedsResolution, UnsupportedURL
 from .models import PostRef
 
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
@@ -142,4 +142,4 @@ def split_inputs(texts: list[str]) -> list[str]:
     return out
 
 
-__all__ = ["InputError", "NeedsResolution", "UnsupportedURL", "clean_text", "extract_urls", "identify"]
+__all__ = ["NeedsResolution", "UnsupportedURL", "clean_text", "extract_urls", "identify", "match_url", "split_inputs"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -66,9 +66,6 @@ def fast_settings() -> Settings:
     )
 
 
-Handler = Callable[[httpx.Request], httpx.Response]
-
-
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> httpx.Response:
     return httpx.Response(status, content=json.dumps(body, ensure_ascii=False).encode(), headers=headers)
 
@@ -87,8 +84,3 @@ def bili_view(bvid: str, views: Any = 1000, title: str = "对毒品说NO，对�
             "stat": {"view": views, "like": 10, "reply": 2, "share": 1, "favorite": 3, "coin": 4, "danmaku": 5},
         },
     }
-
-
-@pytest.fixture
-def record_requests() -> list[httpx.Request]:
-    return []

@@ -179,7 +179,7 @@ class DemoPlatforms:
             coin=int(views * post.like_rate / 3),
             danmaku=int(views * post.comment_rate / 2),
         )
-        return dict(body)
+        return body  # type: ignore[no-any-return]
 
     def _youtube(self, posts: list[DemoPost]) -> dict[str, Any]:
         body = json.loads(json.dumps(self.youtube))
@@ -202,7 +202,7 @@ class DemoPlatforms:
             items.append(item)
         body["items"] = items
         body["pageInfo"] = {"totalResults": len(items), "resultsPerPage": len(items)}
-        return dict(body)
+        return body  # type: ignore[no-any-return]
 
 
 def run_demo(

@@ -216,11 +216,12 @@ class Engine:
         for start in range(0, len(refs), size):
             queue.put_nowait(refs[start : start + size])
         streak = {"blocked": 0}
+        threshold = max(1, min(self.breaker_threshold, collector.block_threshold))
 
         async def worker() -> None:
             while not queue.empty():
                 batch = queue.get_nowait()
-                if streak["blocked"] >= self.breaker_threshold:
+                if streak["blocked"] >= threshold:
                     for ref in batch:
                         done(
                             Outcome(

@@ -25,7 +25,7 @@ import time
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -183,6 +183,21 @@ class Http:
         if not host_matches(host, collector.hosts):
             raise UnsupportedURL(f"refusing to fetch {host}: not a {collector.platform} host")
 
+    def cookie(self, collector: Collector, name: str) -> str | None:
+        """The value of cookie ``name`` in the platform's jar (from cookies.txt or set by a response)."""
+        for cookie in self._client(collector).cookies.jar:
+            if cookie.name == name and cookie.value:
+                return cookie.value
+        return None
+
+    def set_cookie(self, collector: Collector, name: str, value: str, domain: str) -> None:
+        """Put an anonymous cookie (Douyin ``ttwid``, Weibo visitor ``SUB``) in the platform's jar.
+
+        The value is registered as a secret: it never appears in messages or logs.
+        """
+        register_secret(value)
+        self._client(collector).cookies.set(name, value, domain=domain)
+
     async def get(
         self,
         collector: Collector,
@@ -193,6 +208,46 @@ class Http:
         follow_redirects: bool = False,
     ) -> RawResponse:
         """GET ``url`` for ``collector`` and return the response as received (any status).
+
+        Raises:
+            UnsupportedURL: the host is not one the collector declares.
+            NetworkError: no usable answer after the retries (connection, timeout, 5xx).
+            RateLimited: HTTP 429 that persisted, or asked to wait longer than ``max_retry_wait``.
+        """
+        return await self.request(
+            collector, "GET", url, params=params, headers=headers, follow_redirects=follow_redirects
+        )
+
+    async def post(
+        self,
+        collector: Collector,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        data: Mapping[str, str] | None = None,
+        json: Any = None,
+    ) -> RawResponse:
+        """POST a form (``data``) or a JSON body (``json``); same guarantees and errors as :meth:`get`.
+
+        Used only for anonymous-session handshakes (Douyin ``ttwid``, Weibo visitor cookies).
+        """
+        return await self.request(collector, "POST", url, params=params, headers=headers, data=data, json=json)
+
+    async def request(
+        self,
+        collector: Collector,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        data: Mapping[str, str] | None = None,
+        json: Any = None,
+        follow_redirects: bool = False,
+    ) -> RawResponse:
+        """Send one request for ``collector`` (host allowlist, politeness, retries) and return the
+        response as received, any status. ``RawResponse.cookies`` holds the cookies it set.
 
         Raises:
             UnsupportedURL: the host is not one the collector declares.
@@ -221,7 +276,15 @@ class Http:
             async with limiter.semaphore:
                 await limiter.wait_turn()
                 try:
-                    response = await client.get(url, params=params, headers=merged, follow_redirects=follow_redirects)
+                    response = await client.request(
+                        method,
+                        url,
+                        params=params,
+                        headers=merged,
+                        data=data,
+                        json=json,
+                        follow_redirects=follow_redirects,
+                    )
                 except httpx.TimeoutException as exc:
                     raise _Transient(
                         NetworkError(f"{host} did not answer within {self.settings.timeout:g} s ({type(exc).__name__})")
@@ -253,6 +316,7 @@ class Http:
                 url=str(response.url),
                 body=response.content,
                 headers={k.lower(): v for k, v in response.headers.items() if k.lower() != "set-cookie"},
+                cookies=_set_cookies(response),
             )
 
         retrying = AsyncRetrying(
@@ -268,3 +332,16 @@ class Http:
         except _Transient as exc:
             raise exc.error from None
         raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _set_cookies(response: httpx.Response) -> dict[str, str]:
+    """Name → value of the cookies a response sets (kept out of ``headers``; values are secrets)."""
+    out: dict[str, str] = {}
+    for line in response.headers.get_list("set-cookie"):
+        name, sep, rest = line.partition("=")
+        if sep and name.strip():
+            value = rest.split(";", 1)[0].strip()
+            if value:
+                register_secret(value)
+                out[name.strip()] = value
+    return out

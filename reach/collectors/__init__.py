@@ -18,6 +18,14 @@ __all__ = ["Collector", "RawResponse", "all_collectors", "get_collector", "platf
 # platform key -> "module:ClassName"
 _MODULES: dict[str, str] = {
     "bilibili": "bilibili:BilibiliCollector",
+    "douyin": "douyin:DouyinCollector",
+    "kuaishou": "kuaishou:KuaishouCollector",
+    "tiktok": "tiktok:TiktokCollector",
+    "toutiao": "toutiao:ToutiaoCollector",
+    "wechat_channels": "wechat_channels:WechatChannelsCollector",
+    "wechat_mp": "wechat_mp:WechatMpCollector",
+    "weibo": "weibo:WeiboCollector",
+    "xiaohongshu": "xiaohongshu:XiaohongshuCollector",
     "youtube": "youtube:YoutubeCollector",
 }
 

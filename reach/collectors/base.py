@@ -39,13 +39,15 @@ class RawResponse:
         status: HTTP status code.
         url: the final URL (after any redirect the collector followed).
         body: the raw bytes.
-        headers: response headers (lower-case names). Never holds request cookies.
+        headers: response headers (lower-case names), without ``set-cookie``.
+        cookies: cookies the response set (name → value); never saved, never printed.
     """
 
     status: int
     url: str
     body: bytes
     headers: Mapping[str, str] = field(default_factory=dict)
+    cookies: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def text(self) -> str:
@@ -88,7 +90,8 @@ class Collector:
         min_interval: seconds between two requests to this platform (politeness).
         max_concurrency: requests in flight at once to this platform.
         batch_size: posts one request can answer (YouTube Data API: 50).
-        needs_key: name of a setting the collector cannot work without (``"youtube_api_key"``).
+        block_threshold: consecutive ``blocked`` outcomes after which a collection run stops asking
+            this platform (Douyin: 1, never hammer a 403).
     """
 
     platform: ClassVar[str] = ""
@@ -102,6 +105,7 @@ class Collector:
     max_concurrency: ClassVar[int] = 1
     batch_size: ClassVar[int] = 1
     max_redirects: ClassVar[int] = 5
+    block_threshold: ClassVar[int] = 3
 
     @property
     def source(self) -> str:

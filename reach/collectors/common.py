@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import datetime, timezone
 from typing import Any
+
+from bs4 import BeautifulSoup
 
 from ..counts import parse_count
 from ..models import Count
@@ -79,4 +83,73 @@ def text_or_none(value: Any) -> str | None:
     """A non-empty stripped string, else ``None``."""
     if isinstance(value, str) and value.strip():
         return value.strip()
+    return None
+
+
+# -- state embedded in HTML pages -------------------------------------------------------------
+
+_DECODER = json.JSONDecoder()
+_JS_LITERALS = re.compile(r'"(?:[^"\\]|\\.)*"|\bundefined\b|\bNaN\b|-?\bInfinity\b', re.DOTALL)
+
+
+def _js_to_json(text: str) -> str:
+    """JavaScript object text as JSON: bare ``undefined``/``NaN``/``Infinity`` (outside strings)
+    become ``null``. Strings are left untouched."""
+    return _JS_LITERALS.sub(lambda m: m.group(0) if m.group(0).startswith('"') else "null", text)
+
+
+def decode_js_value(text: str, start: int = 0) -> Any:
+    """The JSON (or JSON-like JavaScript) value that starts at ``text[start]`` (after whitespace).
+
+    Raises:
+        ValueError: no well-formed value there.
+    """
+    while start < len(text) and text[start].isspace():
+        start += 1
+    try:
+        value, _ = _DECODER.raw_decode(text, start)
+        return value
+    except ValueError:
+        value, _ = _DECODER.raw_decode(_js_to_json(text[start:]))
+        return value
+
+
+def scripts(html: str) -> list[tuple[dict[str, str], str]]:
+    """Every ``<script>`` of a page as ``(attributes, text)``, parsed by BeautifulSoup."""
+    soup = BeautifulSoup(html, "html.parser")
+    out: list[tuple[dict[str, str], str]] = []
+    for tag in soup.find_all("script"):
+        attrs = {k: (" ".join(v) if isinstance(v, list) else str(v)) for k, v in tag.attrs.items()}
+        out.append((attrs, tag.string or ""))
+    return out
+
+
+def script_by_id(html: str, script_id: str) -> str | None:
+    """The text of ``<script id="script_id">``, or ``None`` when the page has none."""
+    for attrs, text in scripts(html):
+        if attrs.get("id") == script_id:
+            return text
+    return None
+
+
+def js_assignment(html: str, name: str) -> Any:
+    """The value assigned to a JavaScript variable in a page's scripts
+    (``window.__INITIAL_STATE__ = {...}``, ``var ytInitialPlayerResponse = {...};``).
+
+    Returns ``None`` when no script assigns ``name``.
+
+    Raises:
+        ValueError: a script assigns ``name`` but the value is not decodable.
+    """
+    pattern = re.compile(r"(?:^|[\s;,(])(?:window\.|var\s+|let\s+|const\s+|self\.)?" + re.escape(name) + r"\s*=\s*")
+    sources = [text for _, text in scripts(html) if name in text] or ([html] if name in html else [])
+    error: ValueError | None = None
+    for source in sources:
+        for m in pattern.finditer(source):
+            try:
+                return decode_js_value(source, m.end())
+            except ValueError as exc:
+                error = exc
+    if error is not None:
+        raise error
     return None

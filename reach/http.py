@@ -130,7 +130,7 @@ class Http:
     def limiter(self, collector: Collector) -> _Limiter:
         platform = collector.platform
         if platform not in self._limiters:
-            interval = self.settings.min_interval_for(platform, collector.min_interval)
+            interval = self.settings.min_interval_for(platform, collector.default_interval(self.settings))
             self._limiters[platform] = _Limiter(collector.max_concurrency, interval)
         return self._limiters[platform]
 

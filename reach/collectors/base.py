@@ -28,6 +28,7 @@ from ..errors import CollectError, NeedsResolution, ParseError, UnsupportedURL
 from ..models import ParsedPost, PostRef
 
 if TYPE_CHECKING:
+    from ..config import Settings
     from ..http import Http
 
 
@@ -199,6 +200,11 @@ class Collector:
             except CollectError as exc:
                 out.append((ref, exc))
         return out
+
+    def default_interval(self, settings: Settings) -> float:
+        """Seconds between two requests by default (a collector whose route depends on a setting,
+        like YouTube's API key, overrides this). ``min_interval`` in the config wins over it."""
+        return self.min_interval
 
     def request_headers(self) -> dict[str, str]:
         """Headers this platform needs on every request (User-Agent, Referer)."""

@@ -22,6 +22,7 @@ a zone for an ISO time without one, and never returns a time after ``now`` for a
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -33,18 +34,19 @@ _MAX_UNIX_S = 253402300799  # 9999-12-31T23:59:59Z
 
 _WEIBO = re.compile(
     r"^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?P<mon>[A-Z][a-z]{2}) (?P<d>\d{1,2}) (?P<t>\d{1,2}:\d{2}:\d{2}) "
-    r"(?P<off>[+-]\d{4}) (?P<y>\d{4})$"
+    r"(?P<off>[+-]\d{4}) (?P<y>\d{4})$",
+    re.ASCII,
 )
 _MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), start=1)}
 _CLOCK = r"(?P<h>\d{1,2})(?::|时|點|点)(?P<mi>\d{1,2})(?:(?::|分)(?P<s>\d{1,2})(?:秒)?)?(?:分)?"
 _FULL_DATE = re.compile(
-    r"^(?P<y>\d{4})(?:-|/|\.|年)(?P<mo>\d{1,2})(?:-|/|\.|月)(?P<d>\d{1,2})日?(?:\s*" + _CLOCK + r")?$"
+    r"^(?P<y>\d{4})(?:-|/|\.|年)(?P<mo>\d{1,2})(?:-|/|\.|月)(?P<d>\d{1,2})日?(?:\s*" + _CLOCK + r")?$", re.ASCII
 )
-_SHORT_DATE = re.compile(r"^(?P<mo>\d{1,2})(?:-|/|月)(?P<d>\d{1,2})日?(?:\s*" + _CLOCK + r")?$")
-_CLOCK_ONLY = re.compile(r"^" + _CLOCK + r"$")
-_AGO_ZH = re.compile(r"^(?P<n>\d+)\s*(?P<unit>秒|分钟|分鐘|小时|小時|天|周|星期)前$")
-_AGO_EN = re.compile(r"^(?P<n>\d+|an?|one)\s+(?P<unit>second|minute|hour|day|week)s?\s+ago$", re.IGNORECASE)
-_DAY_WORD = re.compile(r"^(?P<word>今天|昨天|前天|today|yesterday)(?:\s*" + _CLOCK + r")?$", re.IGNORECASE)
+_SHORT_DATE = re.compile(r"^(?P<mo>\d{1,2})(?:-|/|月)(?P<d>\d{1,2})日?(?:\s*" + _CLOCK + r")?$", re.ASCII)
+_CLOCK_ONLY = re.compile(r"^" + _CLOCK + r"$", re.ASCII)
+_AGO_ZH = re.compile(r"^(?P<n>\d+)\s*(?P<unit>秒|分钟|分鐘|小时|小時|天|周|星期)前$", re.ASCII)
+_AGO_EN = re.compile(r"^(?P<n>\d+|an?|one)\s+(?P<unit>second|minute|hour|day|week)s?\s+ago$", re.IGNORECASE | re.ASCII)
+_DAY_WORD = re.compile(r"^(?P<word>今天|昨天|前天|today|yesterday)(?:\s*" + _CLOCK + r")?$", re.IGNORECASE | re.ASCII)
 _UNITS = {
     "秒": 1,
     "second": 1,
@@ -83,7 +85,7 @@ def from_unix(value: object) -> datetime | None:
     ``0``, negatives, booleans and values beyond the year 9999 are ``None`` (platforms send 0 for
     "unknown").
     """
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,20}", value.strip()):
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         return None
@@ -116,10 +118,10 @@ def parse_time(
         return value.astimezone(timezone.utc) if value.tzinfo is not None else None
     if not isinstance(value, str):
         return from_unix(value)
-    text = " ".join(value.replace("\u3000", " ").split())
+    text = " ".join(unicodedata.normalize("NFKC", value).split())
     if not text:
         return None
-    if text.isdigit():
+    if re.fullmatch(r"[0-9]+", text):
         return from_unix(text)
     current = (now or datetime.now(timezone.utc)).astimezone(tz)
     for reader in (_read_iso, _read_weibo):

@@ -178,7 +178,10 @@ def _read_local(text: str, now: datetime) -> datetime | None:
         n_text = m.group("n").lower()
         n = 1 if n_text in ("a", "an", "one") else int(n_text)
         unit = m.group("unit").lower()
-        return now.astimezone(timezone.utc) - timedelta(seconds=n * _UNITS[unit])
+        try:
+            return now.astimezone(timezone.utc) - timedelta(seconds=n * _UNITS[unit])
+        except OverflowError:
+            return None
     m = _DAY_WORD.match(text)
     if m:
         at = _clock(m)

@@ -103,3 +103,8 @@ def test_never_crashes(text: str) -> None:
 def test_relative_forms_never_in_the_future(minutes: int) -> None:
     result = parse_time(f"{minutes}分钟前", now=NOW)
     assert result is not None and result <= NOW
+
+
+def test_absurd_relative_times_are_none() -> None:
+    assert parse_time("99999999999999天前", now=NOW) is None
+    assert parse_time("２０２４年４月２日", now=NOW) == utc(2024, 4, 1, 16, 0)  # full-width digits

@@ -10,7 +10,7 @@ URL itself, except a platform's own short link (resolved within that platform's 
 from __future__ import annotations
 
 import re
-import unicodedata
+import string
 from urllib.parse import urlsplit, urlunsplit
 
 from .collectors import all_collectors, get_collector, platforms
@@ -18,17 +18,21 @@ from .errors import NeedsResolution, UnsupportedURL
 from .models import PostRef
 
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
-_STOP = "\\s\"'<>，。！？、；：【】（）《》「」『』\u3000|`^{}"
+_STOP = "\\s\"'<>|`^{}\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"  # CJK and full-width end a link
 _URL = re.compile(rf"(?:https?:)?//[^{_STOP}]+", re.IGNORECASE)
 _BARE_HOST_URL = re.compile(rf"(?<![\w.@/-])(?:[a-z0-9-]+\.)+(?:com|cn|tv|be|io|us)/[^{_STOP}]*", re.IGNORECASE)
 _TRAILING = ".,;:!?)]}'\"…"
 _KEY = re.compile(r"^(?P<platform>[a-z_]+):(?P<id>[0-9A-Za-z_-]+)$")
 
 
+_URL_FULLWIDTH = {chr(0xFF00 + ord(c) - 0x20): c for c in "0123456789:/.?=&%_-~#@+" + string.ascii_letters}
+
+
 def clean_text(text: str) -> str:
-    """Drop invisible format characters and fold full-width ASCII (``ｈｔｔｐｓ：／／``) to ASCII."""
+    """Drop invisible format characters and fold full-width letters, digits and URL punctuation
+    (``ｈｔｔｐｓ：／／``) to ASCII. Full-width prose punctuation (``，！（）``) stays: it ends a link."""
     text = _INVISIBLE.sub("", text)
-    return "".join(unicodedata.normalize("NFKC", ch) if "\uff01" <= ch <= "\uff5e" else ch for ch in text)
+    return "".join(_URL_FULLWIDTH.get(ch, ch) for ch in text)
 
 
 def _normalize(url: str) -> str:

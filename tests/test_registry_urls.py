@@ -91,3 +91,17 @@ def test_short_link_first_raises_needs_resolution() -> None:
 def test_extract_urls_strips_trailing_punctuation() -> None:
     assert extract_urls("链接：https://youtu.be/AbCdEfGhIjk。") == ["https://youtu.be/AbCdEfGhIjk"]
     assert extract_urls("b23.tv/AbCdEfG 打开") == ["https://b23.tv/AbCdEfG"]
+
+
+@pytest.mark.parametrize(
+    ("text", "url"),
+    [
+        ("看看 https://v.douyin.com/iAbC12Xy/，复制此链接", "https://v.douyin.com/iAbC12Xy/"),
+        ("http://xhslink.com/a/InVeNtEd01，复制本条信息，打开小红书", "http://xhslink.com/a/InVeNtEd01"),
+        ("【标题】https://www.bilibili.com/video/BV1J442187uv）！", "https://www.bilibili.com/video/BV1J442187uv"),
+        ("ｈｔｔｐｓ：／／ｂ２３．ｔｖ／ＡｂＣ１２３！", "https://b23.tv/AbC123"),
+        ("https://www.kuaishou.com/short-video/3xinvented，快来看", "https://www.kuaishou.com/short-video/3xinvented"),
+    ],
+)
+def test_full_width_punctuation_ends_a_link(text: str, url: str) -> None:
+    assert extract_urls(text) == [url]

@@ -539,7 +539,7 @@ def parse_result(collector: Any, raw: Any, post_id: str | None) -> dict[str, Any
     return {
         "outcome": "ok",
         "platform": parsed.platform,
-        "post_id": parsed.post_id,
+        "post_id": parsed.post_id or None,
         "title": parsed.title,
         "author": parsed.author,
         "published_at": published.isoformat().replace("+00:00", "Z") if isinstance(published, datetime) else None,

@@ -124,7 +124,7 @@ def parse_time(
     if re.fullmatch(r"[0-9]+", text):
         return from_unix(text)
     current = (now or datetime.now(timezone.utc)).astimezone(tz)
-    for reader in (_read_iso, _read_weibo):
+    for reader in (_read_iso, from_weibo):
         found = reader(text)
         if found is not None:
             return found
@@ -145,8 +145,12 @@ def _read_iso(text: str) -> datetime | None:
     return parsed.astimezone(timezone.utc) if parsed.tzinfo is not None else None
 
 
-def _read_weibo(text: str) -> datetime | None:
-    m = _WEIBO.match(text)
+def from_weibo(value: object) -> datetime | None:
+    """Weibo's ``"Tue Apr 02 10:44:29 +0800 2024"`` (English names whatever the locale) as UTC;
+    ``None`` for anything else."""
+    if not isinstance(value, str):
+        return None
+    m = _WEIBO.match(value.strip())
     if not m or m.group("mon") not in _MONTHS:
         return None
     off = m.group("off")
@@ -223,4 +227,4 @@ def _not_after(local: datetime, now: datetime) -> datetime | None:
     return local if local <= now.replace(tzinfo=None) else None
 
 
-__all__ = ["CHINA", "from_unix", "parse_time", "zone_of"]
+__all__ = ["CHINA", "from_unix", "from_weibo", "parse_time", "zone_of"]

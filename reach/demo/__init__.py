@@ -1,12 +1,15 @@
 """``reach demo``: a whole campaign, offline, through the real code path.
 
 The campaign "对毒品说NO，对青春说YES" (an anti-drug clip around 6·26, the International Day against
-Drug Abuse) is posted on bilibili (the bureau's own upload, pasted as an app share text with a
-``b23.tv`` short link, plus two reposts) and on YouTube (a video and a Short). Every simulated
-evening the demo runs a collection round; the only thing replaced is the HTTP transport, which
-answers with responses in the platforms' real shapes (the JSON files beside this module: invented
-ids, names and numbers). On day 3 bilibili's risk control answers one request with code -352: the
-run records it as ``blocked`` and the report carries that post's last value forward.
+Drug Abuse) is posted where a county bureau posts: bilibili (the bureau's own upload, pasted as an app
+share text with a ``b23.tv`` short link, plus two reposts), Douyin, Kuaishou and Xiaohongshu (pasted as
+the apps' share texts with short links), Weibo, and YouTube (a video and a Short). Every simulated
+evening the demo runs a collection round; the only thing replaced is the HTTP transport, which answers
+with responses in the platforms' real shapes (the files beside this module: invented ids, names and
+numbers). What the platforms hide stays hidden: Douyin plays and Xiaohongshu views are empty, never 0,
+and Xiaohongshu shows its counters rounded ("1.2万"). On day 3 bilibili's risk control answers one
+request with code -352: the run records it as ``blocked`` and the report carries that post's last value
+forward.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from datetime import datetime, timedelta, timezone
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import httpx
 
@@ -123,6 +126,86 @@ POSTS: tuple[DemoPost, ...] = (
         datetime(2026, 6, 20, 12, 0, tzinfo=timezone.utc),
     ),
 )
+DOUYIN_ID = "7450000000000000626"
+KUAISHOU_ID = "3xjdu626nodrug2"
+XIAOHONGSHU_ID = "6650c1d2000000001e00d626"
+WEIBO_MID = "5046000000000626"
+TOUTIAO_ID = "7450000000000000627"
+POSTS += (
+    DemoPost(
+        "4.12 复制打开抖音，看看【示范县公安局的作品】对毒品说NO，对青春说YES # 禁毒 # 626国际禁毒日 "
+        "https://v.douyin.com/DeMoDy1/ 复制此链接，打开Dou音搜索，直接观看视频！",
+        "douyin",
+        DOUYIN_ID,
+        "对毒品说NO，对青春说YES #禁毒 #626国际禁毒日",
+        "示范县公安局",
+        2_400_000,
+        1.2,
+        0.052,
+        0.003,
+        0.011,
+        0.006,
+        datetime(2026, 6, 20, 2, 0, tzinfo=timezone.utc),
+    ),
+    DemoPost(
+        "https://v.kuaishou.com/DeMoKs1 对毒品说NO，对青春说YES 该作品在快手被播放过6.1万次，"
+        "点击链接，打开【快手】直接观看！",
+        "kuaishou",
+        KUAISHOU_ID,
+        "对毒品说NO，对青春说YES",
+        "示范县公安局",
+        880_000,
+        1.8,
+        0.037,
+        0.002,
+        0.005,
+        0.0,
+        datetime(2026, 6, 20, 3, 0, tzinfo=timezone.utc),
+    ),
+    DemoPost(
+        "【对毒品说NO - 示范县公安局 | 小红书 - 你的生活指南】 😆 DeMoXhs 😆 http://xhslink.com/a/DeMoXhs626，"
+        "复制本条信息，打开【小红书】App查看精彩内容！",
+        "xiaohongshu",
+        XIAOHONGSHU_ID,
+        "对毒品说NO，青春不留白",
+        "示范县公安局",
+        300_000,
+        2.0,
+        0.09,
+        0.008,
+        0.004,
+        0.05,
+        datetime(2026, 6, 20, 4, 0, tzinfo=timezone.utc),
+    ),
+    DemoPost(
+        "https://weibo.com/7000000099/OjiFy00a6",
+        "weibo",
+        WEIBO_MID,
+        "【对毒品说NO，对青春说YES】626国际禁毒日，示范县公安局邀你一起拒绝毒品。",
+        "示范县公安局",
+        650_000,
+        1.5,
+        0.012,
+        0.002,
+        0.003,
+        0.0,
+        datetime(2026, 6, 20, 5, 0, tzinfo=timezone.utc),
+    ),
+    DemoPost(
+        "https://m.toutiao.com/is/DeMoTt1/ - 对毒品说NO，对青春说YES - 今日头条",
+        "toutiao",
+        TOUTIAO_ID,
+        "对毒品说NO，对青春说YES｜626国际禁毒日",
+        "示范县公安局",
+        520_000,
+        2.4,
+        0.021,
+        0.003,
+        0.0,
+        0.004,
+        datetime(2026, 6, 20, 6, 0, tzinfo=timezone.utc),
+    ),
+)
 BLOCKED_ON = (3, "BV1a7421K7Qu")  # (day, post): bilibili risk control answers -352 once
 
 
@@ -138,6 +221,10 @@ class DemoPlatforms:
         self.bilibili = _template("bilibili_view.json")
         self.blocked = _template("bilibili_risk_control.json")
         self.youtube = _template("youtube_videos_list.json")
+        self.douyin = _template("douyin_aweme_detail.json")
+        self.kuaishou = _template("kuaishou_state.json")
+        self.weibo = _template("weibo_show.json")
+        self.toutiao = _template("toutiao_render_data.json")
         self.by_id = {p.post_id: p for p in POSTS}
 
     def views(self, post: DemoPost) -> int:
@@ -162,7 +249,158 @@ class DemoPlatforms:
         if url.hostname == "www.googleapis.com" and url.path == "/youtube/v3/videos":
             ids = query.get("id", [""])[0].split(",")
             return httpx.Response(200, json=self._youtube([self.by_id[i] for i in ids if i in self.by_id]))
+        redirect = _SHORT_LINKS.get(f"{url.hostname}{url.path}")
+        if redirect is not None:
+            return httpx.Response(302, headers={"Location": redirect})
+        if url.hostname == "ttwid.bytedance.com":
+            return httpx.Response(
+                200,
+                json={"status_code": 0, "message": "ok"},
+                headers={"Set-Cookie": "ttwid=1%7Cdemo-anonymous-visitor; Path=/; Domain=bytedance.com"},
+            )
+        if url.hostname == "www.douyin.com" and url.path == "/aweme/v1/web/aweme/detail/":
+            post = self.by_id.get(query.get("aweme_id", [""])[0])
+            if post is None:
+                return httpx.Response(200, content=b"")
+            return httpx.Response(200, json=self._douyin(post))
+        if url.hostname == "v.m.chenzhongtech.com" and url.path.startswith("/fw/photo/"):
+            post = self.by_id.get(url.path.rsplit("/", 1)[-1])
+            if post is None:
+                return httpx.Response(404, text="not part of the demo")
+            return _page(post.title, "window.INIT_STATE", self._kuaishou(post))
+        if url.hostname == "www.xiaohongshu.com" and url.path.startswith("/discovery/item/"):
+            post = self.by_id.get(url.path.rsplit("/", 1)[-1])
+            if post is None:
+                return httpx.Response(404, text="not part of the demo")
+            return _page(post.title, "window.__INITIAL_STATE__", self._xiaohongshu(post))
+        if url.hostname == "weibo.com" and url.path == "/ajax/statuses/show":
+            post = self.by_id.get(query.get("id", [""])[0])
+            if post is None:
+                return httpx.Response(
+                    200, json={"ok": 0, "error_code": 20101, "message": "target weibo does not exist!"}
+                )
+            return httpx.Response(200, json=self._weibo(post))
+        if url.hostname == "www.toutiao.com" and url.path.startswith("/video/"):
+            post = self.by_id.get(url.path.strip("/").rsplit("/", 1)[-1])
+            if post is None:
+                return httpx.Response(404, text="not part of the demo")
+            data = quote(json.dumps(self._toutiao(post), ensure_ascii=False, separators=(",", ":")), safe="")
+            html = (
+                f'<!doctype html><html><head><meta charset="utf-8"><title>{post.title} - 今日头条</title></head>'
+                f'<body><div id="root"></div><script id="RENDER_DATA" type="application/json">{data}</script>'
+                "</body></html>"
+            )
+            return httpx.Response(200, content=html.encode(), headers={"Content-Type": "text/html; charset=utf-8"})
         return httpx.Response(404, text="not part of the demo")
+
+    def _toutiao(self, post: DemoPost) -> dict[str, Any]:
+        body: dict[str, Any] = _copy(self.toutiao)
+        video = body["data"]["initialVideo"]
+        c = self.counters(post)
+        video.update(
+            groupId=post.post_id,
+            itemId=post.post_id,
+            title=post.title,
+            publishTime=int(post.published.timestamp()),
+            playCount=c["views"],
+            diggCount=c["likes"],
+            commentCount=c["comments"],
+            repinCount=c["favorites"],
+        )
+        video["userInfo"]["name"] = post.author
+        return body
+
+    def counters(self, post: DemoPost) -> dict[str, int]:
+        views = self.views(post)
+        return {
+            "views": views,
+            "likes": int(views * post.like_rate),
+            "comments": int(views * post.comment_rate),
+            "shares": int(views * post.share_rate),
+            "favorites": int(views * post.favorite_rate),
+        }
+
+    def _douyin(self, post: DemoPost) -> dict[str, Any]:
+        body: dict[str, Any] = _copy(self.douyin)
+        detail = body["aweme_detail"]
+        c = self.counters(post)
+        detail.update(aweme_id=post.post_id, desc=post.title, create_time=int(post.published.timestamp()))
+        detail["author"]["nickname"] = post.author
+        detail["share_url"] = f"https://www.iesdouyin.com/share/video/{post.post_id}/"
+        detail["status"]["aweme_id"] = post.post_id
+        detail["statistics"].update(
+            aweme_id=post.post_id,
+            play_count=0,  # Douyin's web answer: plays are not public
+            digg_count=c["likes"],
+            comment_count=c["comments"],
+            share_count=c["shares"],
+            collect_count=c["favorites"],
+            recommend_count=c["shares"] // 4,
+        )
+        return body
+
+    def _kuaishou(self, post: DemoPost) -> dict[str, Any]:
+        state: dict[str, Any] = _copy(self.kuaishou)
+        entry = state["/rest/wd/ugH5App/photo/simple/info"]
+        c = self.counters(post)
+        entry["photo"].update(
+            caption=post.title,
+            userName=post.author,
+            timestamp=int(post.published.timestamp() * 1000),
+            viewCount=c["views"],
+            likeCount=c["likes"],
+            commentCount=c["comments"],
+            shareCount=c["shares"],
+            share_info=f"userId=3xdemouser&photoId={post.post_id}",
+        )
+        return state
+
+    def _xiaohongshu(self, post: DemoPost) -> dict[str, Any]:
+        c = self.counters(post)
+        note = {
+            "noteId": post.post_id,
+            "type": "video",
+            "title": post.title,
+            "desc": "626国际禁毒日 #禁毒[话题]#",
+            "time": int(post.published.timestamp() * 1000),
+            "user": {"userId": "5e0a0b0c000000000100d626", "nickName": post.author},
+            "interactInfo": {
+                "liked": False,
+                "likedCount": _xhs_display(c["likes"]),
+                "collectedCount": _xhs_display(c["favorites"]),
+                "commentCount": _xhs_display(c["comments"]),
+                "shareCount": _xhs_display(c["shares"]),
+            },
+        }
+        return {
+            "global": {},
+            "noteData": {
+                "routeQuery": {"xsec_token": XHS_TOKEN, "xsec_source": "pc_share"},
+                "data": {"noteData": note},
+                "hasError": False,
+            },
+        }
+
+    def _weibo(self, post: DemoPost) -> dict[str, Any]:
+        body: dict[str, Any] = _copy(self.weibo)
+        c = self.counters(post)
+        local = post.published.astimezone(timezone(timedelta(hours=8)))
+        body.update(
+            id=int(post.post_id),
+            idstr=post.post_id,
+            mid=post.post_id,
+            mblogid="OjiFy00a6",
+            created_at=local.strftime("%a %b %d %H:%M:%S +0800 %Y"),
+            text_raw=post.title,
+            text=post.title,
+            reposts_count=c["shares"],
+            comments_count=c["comments"],
+            attitudes_count=c["likes"],
+        )
+        body["user"].update(id=7000000099, idstr="7000000099", screen_name=post.author)
+        media = body["page_info"]["media_info"]
+        media.update(online_users_number=c["views"], online_users=f"{c['views'] // 10000}万次观看")
+        return body
 
     def _bilibili(self, post: DemoPost) -> dict[str, Any]:
         body = json.loads(json.dumps(self.bilibili))
@@ -205,6 +443,35 @@ class DemoPlatforms:
         return body  # type: ignore[no-any-return]
 
 
+XHS_TOKEN = "ABdemoTokenForTheOfflineDemo0000000000000000="
+_SHORT_LINKS = {
+    "v.douyin.com/DeMoDy1/": f"https://www.iesdouyin.com/share/video/{DOUYIN_ID}/?region=CN&from=web_code_link",
+    "v.kuaishou.com/DeMoKs1": f"https://v.m.chenzhongtech.com/fw/photo/{KUAISHOU_ID}?shareId=demo&cc=share_copylink",
+    "m.toutiao.com/is/DeMoTt1/": f"https://www.toutiao.com/video/{TOUTIAO_ID}/?app=news_article",
+    "xhslink.com/a/DeMoXhs626": (
+        f"https://www.xiaohongshu.com/discovery/item/{XIAOHONGSHU_ID}?xsec_token={XHS_TOKEN}&xsec_source=pc_share"
+    ),
+}
+
+
+def _copy(template: Any) -> Any:
+    return json.loads(json.dumps(template))
+
+
+def _xhs_display(n: int) -> str:
+    """Xiaohongshu's display form: digits below 10,000, then "1.2万" (one decimal)."""
+    return str(n) if n < 10_000 else f"{n / 10_000:.1f}万"
+
+
+def _page(title: str, variable: str, state: Any) -> httpx.Response:
+    """A mobile page carrying its state in a script, as Kuaishou and Xiaohongshu serve them."""
+    html = (
+        f'<!doctype html><html><head><meta charset="utf-8"><title>{title}</title></head><body>'
+        f'<div id="app"></div><script>{variable}={json.dumps(state, ensure_ascii=False)}</script></body></html>'
+    )
+    return httpx.Response(200, content=html.encode(), headers={"Content-Type": "text/html; charset=utf-8"})
+
+
 def run_demo(
     db: Path | None = None,
     days: int = 7,
@@ -237,7 +504,8 @@ def run_demo(
         with Tracker(path, settings=settings, transport=transport, clock=clock) as tracker:
             if not quiet:
                 where = path if db else "(temporary)"
-                log(f"demo: campaign {CAMPAIGN!r}, {len(POSTS)} posts on bilibili and YouTube, database {where}")
+                platforms_used = ", ".join(dict.fromkeys(p.platform for p in POSTS))
+                log(f"demo: campaign {CAMPAIGN!r}, {len(POSTS)} posts on {platforms_used}, database {where}")
             tracker.add(*(p.link for p in POSTS), campaign=CAMPAIGN)
             for day in range(days):
                 platforms.day = day

@@ -22,6 +22,7 @@ _STOP = "\\s\"'<>|`^{}\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"  # C
 _URL = re.compile(rf"(?:https?:)?//[^{_STOP}]+", re.IGNORECASE)
 _BARE_HOST_URL = re.compile(rf"(?<![\w.@/-])(?:[a-z0-9-]+\.)+(?:com|cn|tv|be|io|us)/[^{_STOP}]*", re.IGNORECASE)
 _TRAILING = ".,;:!?)]}'\"…"
+_ALIASES = {"xigua": "toutiao"}  # Xigua videos are Toutiao posts (same id)
 _KEY = re.compile(r"^(?P<platform>[a-z_]+):(?P<id>[0-9A-Za-z_-]+)$")
 
 
@@ -70,8 +71,8 @@ def match_url(url: str) -> PostRef | None:
 
 def _match_bare(token: str) -> PostRef | None:
     key = _KEY.match(token)
-    if key and key.group("platform") in platforms():
-        collector = get_collector(key.group("platform"))
+    if key and _ALIASES.get(key.group("platform"), key.group("platform")) in platforms():
+        collector = get_collector(_ALIASES.get(key.group("platform"), key.group("platform")))
         post_id = collector.normalize_id(key.group("id"))
         if post_id is None:
             raise UnsupportedURL(f"{token!r}: {key.group('id')!r} is not a valid {collector.platform} post id")
@@ -114,10 +115,19 @@ def identify(text: str) -> PostRef:
         raise UnsupportedURL("nothing to identify: paste a post link or the app's share text")
     cleaned = clean_text(text).strip()
     urls = extract_urls(cleaned)
+    refused: UnsupportedURL | None = None
     for url in urls:
-        ref = match_url(url)
+        try:
+            ref = match_url(url)
+        except NeedsResolution:
+            raise
+        except UnsupportedURL as exc:  # a platform's non-post page (a profile): a later link may be the post
+            refused = refused or exc
+            continue
         if ref is not None:
             return ref
+    if refused is not None:
+        raise refused
     if not urls:
         ref = _match_bare(cleaned)
         if ref is not None:

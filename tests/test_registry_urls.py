@@ -105,3 +105,14 @@ def test_extract_urls_strips_trailing_punctuation() -> None:
 )
 def test_full_width_punctuation_ends_a_link(text: str, url: str) -> None:
     assert extract_urls(text) == [url]
+
+
+def test_xigua_key_is_a_toutiao_post() -> None:
+    assert identify("xigua:7450000000000000001").post_key == "toutiao:7450000000000000001"
+
+
+def test_a_non_post_page_does_not_hide_the_post_link_after_it() -> None:
+    text = "主页 https://weibo.com/u/7000000001 原文 https://m.weibo.cn/status/5012345678901234"
+    assert identify(text).post_key == "weibo:5012345678901234"
+    with pytest.raises(UnsupportedURL, match="user page"):
+        identify("https://weibo.com/u/7000000001")

@@ -200,3 +200,25 @@ def test_empty_body_is_an_error() -> None:
 def test_answer_for_another_post_is_refused() -> None:
     with pytest.raises(ParseError):
         bili.parse(raw(fixture_bytes("bilibili", "view_hidden_counters.json")), "BV1J442187uv")
+
+
+@pytest.mark.network
+def test_live_public_video() -> None:  # pragma: no cover - needs the internet
+    """The real API still answers in the shape we parse (run with `pytest -m network`)."""
+    import asyncio
+
+    from reach.http import Http
+    from reach.models import ParsedPost
+
+    async def go() -> ParsedPost:
+        async with Http() as http:
+            ref = identify("https://www.bilibili.com/video/BV1GJ411x7h7/")
+            return bili.parse(await bili.fetch(http, ref), ref.post_id)
+
+    try:
+        parsed = asyncio.run(go())
+    except Blocked:
+        pytest.skip("bilibili risk control refused this machine")
+    assert parsed.post_id == "BV1GJ411x7h7"
+    assert parsed.metrics.views is not None and parsed.metrics.views.value is not None
+    assert parsed.metrics.views.value > 1_000_000

@@ -430,6 +430,75 @@ def test_bodies_by_status(body: bytes, status: int, error: type[CollectError]) -
         douyin.parse(raw(body, status), ID)
 
 
+# -- mutated answers (review): flags, codes and pages in other spellings ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "needle"),
+    [
+        ("is_delete", 1, "deleted"),
+        ("is_delete", "true", "deleted"),
+        ("private_status", "1", "private"),
+        ("private_status", True, "private"),
+        ("is_prohibited", 1, "taken the post down"),
+    ],
+)
+def test_status_flags_sent_as_numbers_or_text_are_errors(key: str, value: Any, needle: str) -> None:
+    body = detail()
+    body["aweme_detail"]["status"][key] = value
+    with pytest.raises(Unavailable, match=needle):
+        douyin.parse(raw(json.dumps(body).encode()), ID)
+
+
+@pytest.mark.parametrize(("key", "value"), [("is_delete", 0), ("is_delete", "false"), ("private_status", "0")])
+def test_status_flags_that_are_off_keep_the_snapshot(key: str, value: Any) -> None:
+    body = detail()
+    body["aweme_detail"]["status"][key] = value
+    assert douyin.parse(raw(json.dumps(body).encode()), ID).metrics.likes is not None
+
+
+@pytest.mark.parametrize(
+    "statistics", [{}, {"aweme_id": ID, "play_count": 0}, {"digg_count": None, "comment_count": "--"}]
+)
+def test_statistics_without_any_counter_is_a_parse_error(statistics: dict[str, Any]) -> None:
+    body = detail()
+    body["aweme_detail"]["statistics"] = statistics
+    with pytest.raises(ParseError, match="no readable counter"):
+        douyin.parse(raw(json.dumps(body).encode()), ID)
+
+
+def test_json_saved_with_a_byte_order_mark_is_read() -> None:
+    parsed = douyin.parse(raw(b"\xef\xbb\xbf" + fixture_bytes("douyin", "aweme_detail_ok.json")), ID)
+    assert parsed.metrics.likes is not None and parsed.metrics.likes.value == 5230
+
+
+def test_status_code_sent_as_text() -> None:
+    body = detail()
+    body["status_code"] = "0"
+    assert douyin.parse(raw(json.dumps(body).encode()), ID).metrics.likes is not None
+    with pytest.raises(Blocked, match="signed request"):
+        douyin.parse(raw(json.dumps({"status_code": "11110", "aweme_detail": None}).encode()), ID)
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "<html><head><title>验证码中间页</title></head><body><div id='captcha_container'></div></body></html>",
+        "<html><body><script src='https://lf.invented-cdn.com/obj/secsdk/secsdk-captcha.js'></script></body></html>",
+        "<html><body><div class='verify-bar'>请完成下列验证后继续: 滑块验证</div></body></html>",
+    ],
+)
+def test_captcha_pages_are_blocked(page: str) -> None:
+    with pytest.raises(Blocked, match="captcha"):
+        douyin.parse(raw(page.encode()), ID)
+
+
+@pytest.mark.parametrize(("status", "error"), [(403, Blocked), (461, Blocked), (500, NetworkError), (302, ParseError)])
+def test_share_page_with_an_error_status_is_not_a_snapshot(status: int, error: type[CollectError]) -> None:
+    with pytest.raises(error):
+        douyin.parse(raw(fixture_bytes("douyin", "share_page_router_data_ok.html"), status), "7400000000000000018")
+
+
 # -- fetch through Http with a mock transport -----------------------------------------------------
 
 TTWID = "1%7CinventedTtwidValue000%7C1781917200%7Cabcdef"

@@ -809,3 +809,47 @@ def test_live_share_page() -> None:
         pytest.skip(f"Kuaishou blocked this client: {exc.message}")
     assert parsed.metrics.views is not None and parsed.metrics.views.value is not None
     assert parsed.metrics.views.value > 0
+
+
+# -- mutated answers (review) ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("result", "message", "error"),
+    [
+        ("2001", "[2001] antispam need captcha", Blocked),
+        ("2", None, Blocked),
+        (109, "请先登录", AuthRequired),
+        (400002, "作品不存在", Unavailable),
+        (400003, "该作品已被删除", Unavailable),
+        (777, "请求过快，请稍后重试", RateLimited),
+        (888, "需要完成滑块验证", Blocked),
+        (999, "示例消息", ParseError),
+    ],
+)
+def test_result_codes_as_text_and_unknown_codes_by_message(
+    result: int | str, message: str | None, error: type[CollectError]
+) -> None:
+    answer = {"result": result, "error_msg": message}
+    for body in (answer, page(state(answer, obfuscated=True))):
+        with pytest.raises(error) as info:
+            ks.parse(raw(body), EID)
+        assert type(info.value) is error and str(result) in info.value.message
+
+
+def test_result_one_sent_as_text_is_read() -> None:
+    parsed = ks.parse(raw(state({"result": "1", "photo": photo()})), EID)
+    assert parsed.metrics.likes is not None and parsed.metrics.likes.value == 321
+
+
+def test_short_link_answering_the_share_page_itself(fast_settings: Settings) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "v.kuaishou.com" and request.url.path == "/direct":
+            return httpx.Response(200, content=fixture_bytes("kuaishou", "share_page_ok.html"))
+        if request.url.path == "/direct-captcha":
+            return httpx.Response(200, content=page(state({"result": 2001, "error_msg": "antispam"}, obfuscated=True)))
+        return httpx.Response(404)
+
+    assert resolve(fast_settings, handler, "https://v.kuaishou.com/direct").post_key == f"kuaishou:{EID}"
+    with pytest.raises(Blocked):
+        resolve(fast_settings, handler, "https://v.kuaishou.com/direct-captcha")

@@ -708,7 +708,8 @@ def test_odd_shapes(body: bytes, error: type[CollectError], words: str) -> None:
 def test_note_without_any_id_needs_one_asked_for() -> None:
     body = json.dumps({"noteData": {"data": {"noteData": {"interactInfo": {"likedCount": "9"}, "time": "1781700000"}}}})
     with pytest.raises(ParseError, match="names no note"):
-        xhs.parse(raw(body.encode()))
+        xhs.parse(raw(body.encode(), url="https://www.xiaohongshu.com/"))
+    assert xhs.parse(raw(body.encode())).post_id == NOTE  # the page it was fetched from names it
     parsed = xhs.parse(raw(body.encode()), NOTE)  # the id asked for, and time in seconds as a string
     assert parsed.post_id == NOTE and parsed.published_at == datetime(2026, 6, 17, 12, 40, tzinfo=timezone.utc)
 
@@ -723,3 +724,50 @@ def test_short_link_landing_on_a_plain_page_is_not_a_note(fast_settings: Setting
     routes = {"xhslink.com/a/plain": httpx.Response(200, content=b"<html>hello</html>")}
     with pytest.raises(UnsupportedURL, match="did not lead"):
         run_resolve(fast_settings, resolver(routes, []), "https://xhslink.com/a/plain")
+
+
+# -- mutated answers (review) ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [(401, Blocked), (403, Blocked), (404, Unavailable), (500, NetworkError), (503, NetworkError), (400, ParseError)],
+)
+def test_a_note_state_with_an_error_status_is_not_a_snapshot(status: int, error: type[CollectError]) -> None:
+    body = state_with({"likedCount": "12", "commentCount": "3", "shareCount": "1", "collectedCount": "2"})
+    with pytest.raises(error):
+        xhs.parse(raw(body, status=status), NOTE)
+    with pytest.raises(error):
+        xhs.parse(raw(fixture("discovery_item_page_ok.html"), status=status), NOTE)
+
+
+def test_a_note_without_its_id_fetched_from_another_note_page_is_refused() -> None:
+    body = json.dumps({"noteData": {"data": {"noteData": {"interactInfo": {"likedCount": "9"}}}}}).encode()
+    other_page = "https://www.xiaohongshu.com/discovery/item/66b0c1d2000000001e00ffff?xsec_token=AB"
+    with pytest.raises(ParseError, match="66b0c1d2000000001e00ffff"):
+        xhs.parse(raw(body, url=other_page), NOTE)
+
+
+@pytest.mark.parametrize(
+    ("note_id", "error"), [("undefined", AuthRequired), ("null", AuthRequired), ("12345", ParseError)]
+)
+def test_a_note_id_that_is_not_an_id_is_never_a_snapshot(note_id: str, error: type[CollectError]) -> None:
+    with pytest.raises(error):
+        xhs.parse(raw(state_with({"likedCount": "9"}, note_id=note_id)), NOTE)
+
+
+@pytest.mark.parametrize(
+    ("code", "message", "error"),
+    [
+        (300013, "访问频次异常，请勿频繁操作或重启试试", RateLimited),
+        (-104, "您当前登录的账号没有权限访问", AuthRequired),
+        (-1, "笔记不存在", Unavailable),
+        (461001, "需要验证码", Blocked),
+        (-1, "示例消息", ParseError),
+    ],
+)
+def test_unknown_codes_are_read_by_their_message(code: int, message: str, error: type[CollectError]) -> None:
+    body = json.dumps({"code": code, "success": False, "msg": message, "data": {}}, ensure_ascii=False).encode()
+    with pytest.raises(error) as info:
+        xhs.parse(raw(body), NOTE)
+    assert type(info.value) is error and message in info.value.message

@@ -42,15 +42,17 @@ Errors → outcomes:
 
 * empty body with HTTP 200 (Douyin's anti-bot answer), the text ``blocked``, HTTP 403
   ``Blocked by ArgusSecurityPlugin …``, the share page's "抱歉出错了 / 请尝试在抖音内观看" fragment,
-  a WAF challenge page (``waf_js``, ``wafchallengeid``, ``/waf-jschallenge/``), HTTP 403/412/461 → blocked;
+  a WAF challenge page (``waf_js``, ``wafchallengeid``, ``/waf-jschallenge/``), a verification page
+  (验证码中间页, a captcha SDK), HTTP 403/412/461 (also around a saved share page) → blocked;
 * ``aweme_detail`` null with ``filter_detail.filter_reason`` (``copyright_foreign``,
   ``status_self_see`` ...), ``status.is_delete``, ``status.private_status`` ≠ 0,
-  ``status.is_prohibited``, a share page's empty ``item_list`` with ``filter_list`` → unavailable;
+  ``status.is_prohibited`` (flags also read when sent as ``1`` or ``"1"``), a share page's empty
+  ``item_list`` with ``filter_list`` → unavailable;
 * ``status_code`` ≠ 0: classified by its message (login → auth_required; too frequent / verify /
   risk → blocked; not found / deleted / private → unavailable; ``11110`` encrypt_data_miss →
   blocked); an unknown code → parse_error;
 * an answer for another ``aweme_id`` than the one asked, ``aweme_detail`` null without a reason, no
-  ``statistics``, or a body of no known shape → parse_error.
+  ``statistics`` or none of its four counters readable, or a body of no known shape → parse_error.
 """
 
 from __future__ import annotations
@@ -122,6 +124,11 @@ _WAF_PAGE = (
     "Douyin answered a JavaScript challenge page (WAF) instead of the post; wait and retry later, "
     "or add Douyin cookies from a browser"
 )
+_CAPTCHA_PAGE = (
+    "Douyin answered a verification (captcha) page instead of the post: risk control of this network; "
+    "wait some hours before retrying, or add Douyin cookies from a browser"
+)
+_CAPTCHA_MARKERS = ("验证码", "captcha", "滑块验证", "安全验证", "人机验证")
 _WAF_MARKERS = ("waf_js", "wafchallengeid", "argus-csp-token", "/waf-jschallenge/", "verifycenter")
 
 # filter_detail.filter_reason -> what it means
@@ -306,7 +313,7 @@ class DouyinCollector(Collector):
 
     def parse(self, raw: RawResponse, post_id: str | None = None) -> ParsedPost:
         text = raw.text
-        stripped = text.strip()
+        stripped = text.strip().lstrip("\ufeff").strip()  # a file saved by a Windows editor starts with a BOM
         if not stripped:
             _raise_for_empty(raw)
         if stripped.startswith(("{", "[")):
@@ -327,6 +334,8 @@ class DouyinCollector(Collector):
                 "counters); reach reads Douyin through its web API instead",
                 http_status=raw.status,
             )
+        if _has_captcha(stripped):
+            raise Blocked(_CAPTCHA_PAGE, http_status=raw.status)
         _raise_for_http_status(raw)
         snippet = stripped[:80].replace("\n", " ")
         raise ParseError(
@@ -341,7 +350,7 @@ class DouyinCollector(Collector):
         body = _unwrap(body)
         filter_detail = body.get("filter_detail")
         code = body.get("status_code")
-        if code not in (None, 0):
+        if not _code_ok(code):
             _raise_for_status_code(body, raw.status)
         if raw.status != 200:
             _raise_for_http_status(raw)
@@ -386,8 +395,10 @@ class DouyinCollector(Collector):
             if signal is not None:
                 raise Blocked(signal, http_status=raw.status)
             raise ParseError("the saved Douyin share page has no readable loaderData[…].videoInfoRes")
-        if info.get("status_code") not in (None, 0):
+        if not _code_ok(info.get("status_code")):
             _raise_for_status_code(info, raw.status)
+        if raw.status != 200:
+            _raise_for_http_status(raw)
         items = info.get("item_list")
         if isinstance(items, list) and items:
             aweme = _pick(items, post_id)
@@ -435,6 +446,11 @@ class DouyinCollector(Collector):
             favorites=count_field(stats, "collect_count", "favorites", warnings),
             extra=extra,
         )
+        if all(metrics.get(name) is None for name in ("likes", "comments", "shares", "favorites")):
+            raise ParseError(
+                f"Douyin answered post {aweme_id} with no readable counter in statistics "
+                f"(keys {sorted(stats)[:6]}): the API changed or the answer was degraded; nothing recorded"
+            )
         title = (
             text_or_none(aweme.get("desc"))
             or text_or_none(aweme.get("item_title"))
@@ -495,6 +511,12 @@ def _blocked_signal(raw: RawResponse) -> str | None:
     return None
 
 
+def _has_captcha(text: str) -> bool:
+    """Whether a page that is not a post answer is a verification page (验证码中间页, captcha SDK)."""
+    lowered = text.lower()
+    return any(marker in lowered for marker in _CAPTCHA_MARKERS)
+
+
 def _raise_for_empty(raw: RawResponse) -> NoReturn:
     if raw.status == 200:
         raise Blocked(_EMPTY_PAGE, http_status=200)
@@ -545,6 +567,29 @@ def _pick(items: list[Any], post_id: str | None) -> Any:
     return items[0] if len(items) == 1 else None
 
 
+def _code_ok(code: Any) -> bool:
+    """Whether a ``status_code`` says success: absent, ``0`` or ``"0"`` (a relay may send it as text)."""
+    if code is None:
+        return True
+    if isinstance(code, bool):
+        return False
+    if isinstance(code, int):
+        return code == 0
+    return isinstance(code, str) and code.strip() == "0"
+
+
+def _flag(value: Any) -> bool:
+    """A status flag that is set: ``true``, a non-zero number or its text (``1``, ``"1"``, ``"true"``)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value != 0
+    if isinstance(value, str):
+        text = value.strip().lower()
+        return text not in ("", "0", "false", "null", "none")
+    return False
+
+
 def _check_id(found: str | None, wanted: str | None) -> None:
     if found is not None and wanted is not None and found != wanted:
         raise ParseError(f"Douyin answered for post {found}, not for the requested {wanted}; nothing recorded")
@@ -564,17 +609,19 @@ def _check_status(status: Any) -> None:
     """Raise for a post Douyin returned but marks deleted, private or banned."""
     if not isinstance(status, dict):
         return
-    if status.get("is_delete") is True:
+    if _flag(status.get("is_delete")):
         raise Unavailable("Douyin marks the post as deleted (status.is_delete)")
     private = status.get("private_status")
-    if isinstance(private, int) and not isinstance(private, bool) and private != 0:
+    if _flag(private):
         raise Unavailable(f"the post is private (status.private_status {private}): only its author or friends see it")
-    if status.get("is_prohibited") is True:
+    if _flag(status.get("is_prohibited")):
         raise Unavailable("Douyin has taken the post down (status.is_prohibited)")
 
 
 def _raise_for_status_code(body: dict[str, Any], http_status: int) -> NoReturn:
     code = body.get("status_code")
+    if isinstance(code, str) and re.fullmatch(r"-?\d{1,12}", code.strip()):
+        code = int(code.strip())  # a relay may send the code as text
     message = str(body.get("status_msg") or body.get("message") or "").strip()
     said = f"Douyin says {message!r} (status_code {code})" if message else f"Douyin status_code {code}"
     if isinstance(code, int) and not isinstance(code, bool) and code in _STATUS_CODES:

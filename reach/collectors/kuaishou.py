@@ -49,7 +49,9 @@ Errors (``result`` in a REST/JSON answer or in the photo entry): ``1`` ok; ``2``
 wrong client profile (desktop User-Agent) → blocked; ``2001`` "antispam need captcha" → blocked
 (too many requests from this IP: try again hours later, slower); ``50`` signature check failed →
 blocked (a signed route answered); ``21`` parameter format error → parse error (our request is
-wrong); any other code → parse error naming it (the code of a deleted post is not known). An
+wrong); any other code is read by its ``error_msg`` (captcha → blocked, "请求过快" → rate limited,
+login → auth_required, "不存在"/"删除" → unavailable), else → parse error naming it (the code of a
+deleted post is not known). A code sent as text (``"2001"``) is the same code. An
 HTML page without ``INIT_STATE``: a captcha / verification page → blocked, "请求过快" → rate
 limited, anything else (a changed or desktop page) → parse error. HTTP 403/412/461 → blocked,
 429 → rate limited, 404 → unavailable, 5xx → network error; a redirect to a captcha or login
@@ -135,6 +137,32 @@ _RESULTS: dict[int, tuple[type[CollectError], str]] = {
         "nothing recorded; please report it",
     ),
 }
+
+
+# words in the error_msg of an unknown result code -> (error class, meaning); tried in order
+_RESULT_WORDS: tuple[tuple[tuple[str, ...], type[CollectError], str], ...] = (
+    (
+        ("captcha", "验证码", "滑块", "安全验证", "antispam"),
+        Blocked,
+        "a verification (captcha) is required: too many requests from this IP; nothing recorded; try again in a "
+        "few hours, more slowly",
+    ),
+    (
+        ("请求过快", "太频繁", "频繁", "too fast", "too frequent", "rate limit"),
+        RateLimited,
+        "Kuaishou says requests are too fast; nothing recorded; try again later",
+    ),
+    (
+        ("登录", "login", "not logged"),
+        AuthRequired,
+        "Kuaishou wants a login for this answer; nothing recorded; add Kuaishou cookies in a cookies.txt",
+    ),
+    (
+        ("不存在", "已删除", "被删除", "删除", "下架", "私密", "无法查看", "not exist", "deleted", "private"),
+        Unavailable,
+        "the post cannot be viewed (deleted, private or restricted); nothing recorded; check it in the app",
+    ),
+)
 
 
 def decode_key(key: str) -> str:
@@ -260,7 +288,8 @@ class KuaishouCollector(Collector):
                     )
                 current = target
                 continue
-            if raw.status == 200 and _NUMERIC_PHOTO.match(current):
+            if raw.status == 200 and (_NUMERIC_PHOTO.match(current) or _names_a_post(raw)):
+                # a numeric photo id, or a short link that answered the share page itself (no redirect)
                 parsed = self.parse(raw)  # raises for captcha and error answers
                 return PostRef(self.platform, parsed.post_id, url=url, params=self.fetch_params(current))
             self.classify_dead_end(raw)
@@ -348,7 +377,7 @@ class KuaishouCollector(Collector):
         entry, key = _photo_entry(state, post_id)
         if entry is None:
             for value in state.values():
-                if isinstance(value, dict) and value.get("result") in (2, 2001):
+                if isinstance(value, dict) and _result_code(value.get("result")) in (2, 2001):
                     _check_result(value, raw.status)
             if _state_says_slow_down(state):
                 raise RateLimited(
@@ -455,6 +484,17 @@ class KuaishouCollector(Collector):
         return eid
 
 
+def _names_a_post(raw: RawResponse) -> bool:
+    """Whether a page carries the post entry of a share page (``INIT_STATE`` with the photo info)."""
+    if b"INIT_STATE" not in raw.body:
+        return False
+    try:
+        state = js_assignment(raw.text, "INIT_STATE")
+    except ValueError:
+        return False
+    return isinstance(state, dict) and _photo_entry(state)[0] is not None
+
+
 def _json_or_none(body: bytes) -> Any:
     text = body.strip()
     if not text or text[:1] not in (b"{", b"["):
@@ -485,12 +525,19 @@ def _photo_entry(state: dict[str, Any], post_id: str | None = None) -> tuple[dic
     return value, key
 
 
+def _result_code(value: Any) -> Any:
+    """A ``result`` value, with a code sent as text (``"2001"``) read as the number."""
+    if isinstance(value, str) and re.fullmatch(r"-?\d{1,12}", value.strip()):
+        return int(value.strip())
+    return value
+
+
 def _check_result(body: dict[str, Any], http_status: int) -> None:
     """Raise for a Kuaishou ``result`` code other than 1."""
-    code = body.get("result")
+    code = _result_code(body.get("result"))
     if code == 1 and not isinstance(code, bool):
         return
-    message = body.get("error_msg")
+    message = body.get("error_msg") or body.get("message") or body.get("msg")
     said = f"Kuaishou answered result {code}"
     if isinstance(message, str) and message.strip():
         said += f" ({message.strip()[:80]!r})"
@@ -499,6 +546,11 @@ def _check_result(body: dict[str, Any], http_status: int) -> None:
         raise cls(f"{said}: {meaning}", http_status=http_status)
     if code is None:
         raise ParseError("Kuaishou answer has no 'result' value: not an answer we know; nothing recorded")
+    if isinstance(message, str):
+        lowered = message.lower()
+        for words, cls, meaning in _RESULT_WORDS:
+            if any(word in lowered for word in words):
+                raise cls(f"{said}: {meaning}", http_status=http_status)
     raise ParseError(f"{said}: a result code reach does not know yet; nothing recorded (check the post in the app)")
 
 

@@ -49,7 +49,12 @@ Errors → outcomes:
   → blocked; ``300017`` "访问链接异常" (xsec_token missing, wrong or expired) → **auth_required**
   (chosen over unavailable: the note is not gone, the user must supply a fresh share link, like an
   expired credential); ``300031`` (note not viewable now), ``-510000`` (note not found),
-  ``-510001`` (note state abnormal) → unavailable; ``-100`` (cookie session expired) → auth_required.
+  ``-510001`` (note state abnormal) → unavailable; ``-100`` (cookie session expired) → auth_required;
+  ``300013`` (访问频次异常) → rate_limited; an unknown code is read by its message (验证码 → blocked,
+  频繁 → rate_limited, 登录 → auth_required, 不存在/删除 → unavailable), else → parse_error.
+* a note answered with an HTTP status other than 200 (401/403 blocked, 404 unavailable, 5xx network
+  error, other parse_error) is never a snapshot; a note that does not name itself takes the id of the
+  page it came from, which must be the note asked for.
 * a state with no note data, ``note.currentNoteId == "undefined"``, or a redirect to the home page →
   auth_required (share token missing or expired: paste a fresh share link).
 * "Sorry, This Page Isn't Available Right Now" / "你访问的页面不见了" pages → unavailable (Xiaohongshu
@@ -110,7 +115,28 @@ _CODES: dict[int, tuple[type[CollectError], str]] = {
     -510000: (Unavailable, "the note does not exist (deleted, or a wrong id)"),
     -510001: (Unavailable, "the note's state is abnormal (hidden or under review); check it in the app"),
     -100: (AuthRequired, "the cookies' login session expired: export fresh Xiaohongshu cookies or remove them"),
+    300013: (
+        RateLimited,
+        "Xiaohongshu says requests are too frequent (访问频次异常); wait before retrying, more slowly",
+    ),
 }
+
+# words in the message of an unknown code -> (error class, meaning); tried in order
+_CODE_WORDS: tuple[tuple[tuple[str, ...], type[CollectError], str], ...] = (
+    (("验证码", "captcha", "verify"), Blocked, "Xiaohongshu asks for a verification (captcha); wait some hours"),
+    (("频繁", "频次", "too frequent", "too many"), RateLimited, "Xiaohongshu says requests are too frequent; wait"),
+    (
+        ("登录", "login"),
+        AuthRequired,
+        "Xiaohongshu wants a login: add Xiaohongshu cookies (web_session) in a cookies.txt, or paste a fresh "
+        "share link",
+    ),
+    (
+        ("不存在", "已删除", "删除", "无法浏览", "not found", "deleted"),
+        Unavailable,
+        "the note cannot be viewed (deleted, hidden or restricted); check it in the app",
+    ),
+)
 
 _PAGE_TEXTS: tuple[tuple[str, type[CollectError], str], ...] = (
     (
@@ -153,6 +179,10 @@ def _code_error(code: int, said: str, http_status: int | None) -> CollectError:
     if code in _CODES:
         cls, meaning = _CODES[code]
         return cls(f"{said}: {meaning}", http_status=http_status)
+    lowered = said.lower()
+    for words, word_cls, meaning in _CODE_WORDS:
+        if any(word in lowered for word in words):
+            return word_cls(f"{said}: {meaning}", http_status=http_status)
     return ParseError(f"{said}: an error code reach does not know yet; nothing recorded", http_status=http_status)
 
 
@@ -506,6 +536,12 @@ class XiaohongshuCollector(Collector):
         self, note: dict[str, Any], found: str | None, post_id: str | None, raw: RawResponse, *, feed: bool
     ) -> ParsedPost:
         found = found.lower() if found else None
+        if found in ("undefined", "null"):
+            raise _token_error(raw, f"Xiaohongshu sent the note page with noteId {found!r}")
+        if found is not None and not re.fullmatch(r"[0-9a-f]{24}", found):
+            raise ParseError(f"Xiaohongshu answered for {found!r}, which is not a note id; nothing recorded")
+        if found is None:
+            found = _note_id_of(raw.url)  # the answer does not name its note: the page it came from does
         if found and post_id and found != post_id:
             raise ParseError(f"Xiaohongshu answered for note {found}, not for the requested {post_id}")
         note_id = found or post_id
@@ -528,6 +564,12 @@ class XiaohongshuCollector(Collector):
             raise ParseError(
                 f"Xiaohongshu note {note_id} shows no readable counter in {info_key}: the page changed or "
                 "was degraded; nothing recorded",
+                http_status=raw.status,
+            )
+        _raise_for_http_status(raw)
+        if raw.status != 200:
+            raise ParseError(
+                f"Xiaohongshu sent the note with HTTP {raw.status}, not 200: not a normal answer; nothing recorded",
                 http_status=raw.status,
             )
         likes, comments, shares, favorites = counts

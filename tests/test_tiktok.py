@@ -679,3 +679,68 @@ def test_live_public_video() -> None:
     assert parsed.post_id == post_id and parsed.author == "TJ Robertson"
     assert parsed.metrics.views is not None and parsed.metrics.views.value is not None
     assert parsed.metrics.views.value >= 6492
+
+
+# -- review round 2: contradictions, wording, statuses, link forms --------------------------------
+
+
+def _both(v2: dict[str, Any], stats: dict[str, Any]) -> dict[str, Any]:
+    return {"id": "7400000000000000001", "desc": "d", "statsV2": v2, "stats": stats}
+
+
+@pytest.mark.parametrize(
+    ("v2", "stats", "views"),
+    [
+        ({"playCount": "0"}, {"playCount": 2300000}, None),  # a placeholder "0" beside 2.3M
+        ({"playCount": "1200"}, {"playCount": 41000}, None),
+        ({"playCount": "2291312"}, {"playCount": 2300000}, 2291312),  # stats is the rounded value
+        ({"playCount": "6495"}, {"playCount": 6492}, 6495),  # a moment apart: within 1%
+        ({"playCount": "0"}, {"playCount": 0}, 0),  # a new post: a real zero
+    ],
+)
+def test_statsv2_that_contradicts_stats_is_not_recorded(v2: dict[str, Any], stats: dict[str, Any], views: Any) -> None:
+    parsed = tt.parse(raw(item_page(_both(v2, stats))), "7400000000000000001")
+    got = parsed.metrics.views
+    assert (got.value if got is not None else None) == views
+    if views is None:
+        assert any("contradicts" in w for w in parsed.warnings)
+    else:
+        assert got is not None and got.kind is CountKind.EXACT
+
+
+@pytest.mark.parametrize("message", ["status_friend_see", "status_follower_only", "author_secret"])
+def test_10204_private_wordings_are_unavailable(message: str) -> None:
+    with pytest.raises(Unavailable, match="private"):
+        tt.parse(raw(page({"statusCode": 10204, "statusMsg": message})), "7400000000000000001")
+
+
+@pytest.mark.parametrize("status", [401, 418, 432])
+def test_refusal_statuses_are_blocked(status: int) -> None:
+    with pytest.raises(Blocked):
+        tt.parse(raw(b"<html><body>denied</body></html>", status=status), "7400000000000000001")
+    with pytest.raises(Blocked):
+        tt.parse(raw(b"", status=status), "7400000000000000001")
+
+
+def test_rehydration_script_with_js_undefined_reads_the_rest() -> None:
+    body = (
+        b'<html><script id="__UNIVERSAL_DATA_FOR_REHYDRATION__" type="application/json">'
+        b'{"__DEFAULT_SCOPE__":{"webapp.video-detail":{"statusCode":0,"itemInfo":{"itemStruct":'
+        b'{"id":"7400000000000000001","statsV2":{"playCount":undefined,"diggCount":"5"}}}}}}</script></html>'
+    )
+    parsed = tt.parse(raw(body), "7400000000000000001")
+    assert parsed.metrics.views is None and parsed.metrics.likes is not None and parsed.metrics.likes.value == 5
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://t.tiktok.com/i18n/share/video/7400000000000000001/?_d=abc&language=en",
+        "https://www.tiktok.com/i18n/share/video/7400000000000000001",
+        "https://www.tiktok.com/node/share/video/@demo/7400000000000000001",
+        "https://www.tiktok.com/embed/v3/7400000000000000001",
+    ],
+)
+def test_more_link_forms(url: str) -> None:
+    ref = identify(url)
+    assert (ref.platform, ref.post_id) == ("tiktok", "7400000000000000001")

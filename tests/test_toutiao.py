@@ -392,3 +392,35 @@ def test_live_public_video() -> None:
     except (Blocked, RateLimited):
         pytest.skip("toutiao challenged this client")
     assert parsed.metrics.views is not None and parsed.metrics.views.value and parsed.metrics.views.value > 0
+
+
+# -- review round 2 ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "post_id"),
+    [
+        # a series link: the path is the series' first video, id= the episode on screen
+        ("https://www.ixigua.com/7400000000000000001?id=7400000000000000009&logTag=abc", "7400000000000000009"),
+        ("https://www.ixigua.com/7400000000000000001?logTag=abc&id=7400000000000000001", "7400000000000000001"),
+        ("https://www.ixigua.com/iframe/7400000000000000003?autoplay=0", "7400000000000000003"),
+        ("https://www.ixigua.com/embed?group_id=7400000000000000004", "7400000000000000004"),
+    ],
+)
+def test_xigua_series_and_embed_links(text: str, post_id: str) -> None:
+    ref = identify(text)
+    assert (ref.platform, ref.post_id) == ("toutiao", post_id)
+
+
+def test_www_short_link_needs_resolution() -> None:
+    with pytest.raises(NeedsResolution):
+        identify("https://www.toutiao.com/is/iJdKxyz/")
+
+
+def test_render_data_with_js_undefined_reads_the_rest() -> None:
+    body = (
+        '<html><script id="RENDER_DATA">{"data":{"initialVideo":{"groupId":"' + VID + '",'
+        '"playCount":undefined,"diggCount":3}}}</script></html>'
+    ).encode()
+    parsed = toutiao.parse(raw(body), VID)
+    assert parsed.metrics.views is None and parsed.metrics.likes is not None and parsed.metrics.likes.value == 3

@@ -127,7 +127,8 @@ def test_channels_rounded_display_strings() -> None:
 def test_channels_integer_fields_win_over_display_strings() -> None:
     parsed = channels.parse(sph_raw(fixture_bytes("wechat_channels", "get_feed_info_exact_ints.json")), SPH)
     m = parsed.metrics
-    assert values(m.likes) == (0, CountKind.EXACT, None)  # a raw 0 beats "1.2万"
+    assert m.likes is None  # a raw 0 next to "1.2万" is a placeholder: neither number is recorded
+    assert any("contradicts" in w and "favCount" in w for w in parsed.warnings)
     assert values(m.extra["recommends"]) == (456, CountKind.EXACT, None)
     assert values(m.shares) == (7, CountKind.EXACT, "7")
     assert m.comments is None  # "--"
@@ -490,3 +491,61 @@ def test_mp_live_public_article() -> None:
     except (Blocked, Unavailable, RateLimited):
         pytest.skip("WeChat asked for verification or the article is gone")
     assert parsed.title and parsed.metrics.views is None
+
+
+def _feed(**fields: Any) -> bytes:
+    feed = {"description": "d", "favCountFmt": "1581", "commentCountFmt": "3", "forwardCountFmt": "2", **fields}
+    return json.dumps({"errCode": 0, "data": {"feedInfo": feed}}).encode()
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"favCount": 0}, None),  # 0 beside "1581": a placeholder
+        ({"favCount": 99}, None),
+        ({"favCount": 1581}, (1581, CountKind.EXACT, None)),
+        ({"favCount": 12345, "favCountFmt": "1.2万"}, (12345, CountKind.EXACT, None)),
+        ({"favCount": 123456, "favCountFmt": "10万+"}, (123456, CountKind.EXACT, None)),
+        ({"favCount": 99999, "favCountFmt": "10万+"}, None),
+        ({"favCount": -1}, (1581, CountKind.EXACT, "1581")),  # a sentinel int: the display string
+    ],
+)
+def test_channels_int_and_display_string_must_agree(fields: dict[str, Any], expected: Any) -> None:
+    parsed = channels.parse(sph_raw(_feed(**fields)), SPH)
+    assert values(parsed.metrics.likes) == expected
+    if expected is None:
+        assert any("contradicts" in w for w in parsed.warnings)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<html><body><p>当前环境异常，完成验证后即可继续访问。</p></body></html>",
+        "<html><body>访问过于频繁，请稍后再试</body></html>",
+    ],
+)
+def test_channels_risk_control_html_is_blocked(body: str) -> None:
+    with pytest.raises(Blocked, match="risk-control"):
+        channels.parse(sph_raw(body.encode()), SPH)
+
+
+def test_channels_error_code_as_a_string_is_still_an_error() -> None:
+    body = json.loads(_feed())
+    body.update({"errCode": "-424242", "errMsg": "unknown"})
+    with pytest.raises(ParseError, match="-424242"):
+        channels.parse(sph_raw(json.dumps(body).encode()), SPH)
+
+
+@pytest.mark.parametrize(
+    ("stat", "base", "words"),
+    [
+        ({"show": False, "is_login": False, "read_num": 0, "like_num": 0, "ret": 0}, {"wxtoken": 1}, "is_login false"),
+        ({"show": False, "is_login": True, "read_num": 0, "like_num": 0}, {"wxtoken": 1}, "show false"),
+        ({"read_num": 0, "like_num": 0, "ret": -3}, {"wxtoken": 1}, "ret -3"),
+        ({"read_num": 5, "like_num": 1}, {"ret": "-3", "errmsg": "no session"}, "ret -3"),
+    ],
+)
+def test_mp_appmsgext_placeholder_zeros_are_not_counts(stat: dict[str, Any], base: dict[str, Any], words: str) -> None:
+    body = json.dumps({"advertisement_num": 0, "appmsgstat": stat, "base_resp": base}).encode()
+    with pytest.raises(AuthRequired, match=words):
+        mp.parse(mp_raw(body, url="https://mp.weixin.qq.com/mp/getappmsgext"), "AbCdEfGhIjKlMnOpQrStUv")

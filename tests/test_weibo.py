@@ -985,3 +985,18 @@ def test_live_public_post() -> None:  # pragma: no cover - needs the internet
     parsed = asyncio.run(go())
     assert parsed.post_id == "4910815147462302"
     assert parsed.metrics.likes is not None and parsed.metrics.likes.value is not None
+
+
+# -- review round 2 ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("message", ["这条微博已经被删除", "此微博已经删除", "target weibo not found", "微博不存在了"])
+def test_gone_wordings_in_ok_0_are_unavailable(message: str) -> None:
+    with pytest.raises(Unavailable):
+        weibo.parse(as_json({"ok": 0, "msg": message}), "5012345678901234")
+
+
+def test_json_after_a_byte_order_mark_is_read() -> None:
+    status = {"ok": 1, "idstr": "5012345678901234", "attitudes_count": 5, "comments_count": 3, "reposts_count": 2}
+    parsed = weibo.parse(raw(b"\xef\xbb\xbf" + json.dumps(status).encode()), "5012345678901234")
+    assert counts(parsed) == {"views": None, "likes": 5, "comments": 3, "shares": 2, "favorites": None}

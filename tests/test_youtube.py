@@ -306,7 +306,8 @@ def test_newer_layout_fixture() -> None:
 
 def test_live_now_fixture() -> None:
     parsed = yt.parse(page_raw(fixture_bytes("youtube", "watch_live_now.html")), "LiveNowDemo")
-    assert parsed.metrics.views is not None and parsed.metrics.views.value == 88123
+    # live now: videoDetails.viewCount (88123) counts viewers then, not views (iv-org/invidious#566)
+    assert parsed.metrics.views is None and any("live now" in w for w in parsed.warnings)
     assert parsed.metrics.extra["live_viewers"] == Count.exact(1234, raw="1,234 watching now")
     assert parsed.metrics.likes is not None and parsed.metrics.likes.value == 456  # not the if-liked 999,999
     assert parsed.published_at == datetime(2026, 6, 21, 2, 0, 11, tzinfo=timezone.utc)
@@ -314,7 +315,8 @@ def test_live_now_fixture() -> None:
 
 def test_premiere_fixture() -> None:
     parsed = yt.parse(page_raw(fixture_bytes("youtube", "watch_premiere.html")), "PremiereAbc")
-    assert parsed.metrics.views == Count.exact(0, raw="0")  # the page's own count: not started yet
+    assert parsed.metrics.views is None  # not started yet: its viewCount counts nothing we track
+    assert any("views not recorded" in w for w in parsed.warnings)
     assert parsed.metrics.extra == {"premiere_waiting": Count.exact(19, raw="19 waiting")}
     assert parsed.published_at is None  # date-only publishDate, and uploadDate is another day
     assert any("LIVE_STREAM_OFFLINE" in w for w in parsed.warnings)
@@ -577,7 +579,7 @@ def test_case_e07_01_watching_now_is_live_viewers_not_views() -> None:
     data = primary({"viewCount": {"runs": [{"text": "2,468"}, {"text": " watching now"}]}, "isLive": True})
     parsed = yt.parse(page_raw(watch_page(player, data)), "LiveCaseVdA")
     assert parsed.metrics.extra["live_viewers"].value == 2468
-    assert parsed.metrics.views is not None and parsed.metrics.views.value == 40210
+    assert parsed.metrics.views is None  # while live, videoDetails.viewCount is not a view count
     # a live page without videoDetails.viewCount: the watching-now number never becomes views
     player["videoDetails"].pop("viewCount")
     parsed = yt.parse(page_raw(watch_page(player, data)), "LiveCaseVdA")
@@ -635,8 +637,9 @@ def test_no_key_fetches_watch_pages_one_by_one() -> None:
     views = []
     for ref, answer in answers:
         assert isinstance(answer, RawResponse)
-        views.append(yt.parse(answer, ref.post_id).metrics.views.value)  # type: ignore[union-attr]
-    assert views == [88123, 5000000123]
+        count = yt.parse(answer, ref.post_id).metrics.views
+        views.append(count.value if count is not None else None)
+    assert views == [None, 5000000123]  # the first is live now: no views recorded
 
 
 def test_fetch_single_without_key_and_private_outcome(samples: Path) -> None:
@@ -723,3 +726,25 @@ def test_live_watch_page_without_key() -> None:
     parsed = yt.parse(asyncio.run(go()), "QRS8MkLhQmM")
     views = parsed.metrics.views
     assert views is not None and views.value is not None and views.value > 1_000_000
+
+
+@pytest.mark.parametrize(
+    ("flags", "data_live"),
+    [
+        ({"isLive": True, "isLiveContent": True}, False),
+        ({"isLiveContent": True}, True),  # only the view-count renderer says live
+        ({"isUpcoming": True}, False),
+    ],
+)
+def test_view_count_of_a_live_or_upcoming_video_is_never_views(flags: dict[str, Any], data_live: bool) -> None:
+    player = ok_player("LiveFlagsAA", viewCount="5321", **flags)
+    data = primary({"viewCount": {"simpleText": "5,321 views"}, "isLive": data_live})
+    bodies = [watch_page(player, data)]
+    if not data_live:  # the player response alone says so
+        bodies += [watch_page(player, None), json.dumps(player).encode()]
+    for body in bodies:
+        parsed = yt.parse(page_raw(body), "LiveFlagsAA")
+        assert parsed.metrics.views is None
+        assert any("not recorded" in w for w in parsed.warnings)
+    ended = ok_player("LiveFlagsAA", viewCount="5321", isLiveContent=True)  # a finished stream: views again
+    assert yt.parse(page_raw(watch_page(ended, None)), "LiveFlagsAA").metrics.views == Count.exact(5321, raw="5321")

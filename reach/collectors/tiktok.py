@@ -3,7 +3,8 @@
 Identity: the canonical post id is the 19-digit item id (its top 32 bits are the creation time in
 unix seconds). It is read offline from ``www.tiktok.com/@<user>/video/<id>`` and ``/@<user>/photo/<id>``
 (the handle may be empty: ``/@/video/<id>``), ``m.tiktok.com/v/<id>.html``, ``/embed/<id>``,
-``/embed/v2/<id>``, ``/player/v1/<id>``, ``/share/video/<id>`` and ``www.tiktokv.com/share/video/<id>``.
+``/embed/v2/<id>``, ``/player/v1/<id>``, ``/share/video/<id>`` (also ``/i18n/share/video/<id>`` on
+``t.tiktok.com``, ``/node/share/video/@<user>/<id>``) and ``www.tiktokv.com/share/video/<id>``.
 Only TikTok hosts match (Douyin ids are also 19 digits). Short links ``vm.tiktok.com/<code>``,
 ``vt.tiktok.com/<code>`` and ``www.tiktok.com/t/<code>`` need a redirect: :meth:`TiktokCollector.resolve`
 follows every ``Location`` (several hops, TikTok hosts only) until a URL names a post, and reads the
@@ -27,7 +28,9 @@ string) is rounded by TikTok once a count is large (4,291,312 plays show as 4300
 22600), and nothing in the response says whether a given value was rounded. Rule: a counter read
 from ``stats`` (because ``statsV2`` is absent or lacks it) is always ``approximate``; its granularity
 is 10 to the power of its trailing zeros (2300000 → 100000, 41000 → 1000, 6492 → 1: rounding always
-leaves zeros, so a value without them carries every digit) and a warning says so. ``desc`` → title,
+leaves zeros, so a value without them carries every digit) and a warning says so. When both are
+given and the ``statsV2`` value cannot be what ``stats`` rounds (``"0"`` next to 2300000: a
+placeholder), that counter is ``None`` with a warning, never either number. ``desc`` → title,
 ``author.nickname`` (else ``uniqueId``) → author, ``createTime`` (unix seconds, string or int) →
 published_at.
 
@@ -86,6 +89,7 @@ _TIKTOKV = r"^https?://(?:[\w-]+\.)*tiktokv\.com"
 _SHORT_PATH = re.compile(_TIKTOK + r"/t/[\w-]+", re.IGNORECASE)
 _HANDLE = re.compile(_TIKTOK + r"/@(?P<user>[^/?#]*)/(?P<kind>video|photo)/\d{19}(?!\d)", re.IGNORECASE)
 _REDIRECTS = (301, 302, 303, 307, 308)
+_BLOCK_STATUSES = (401, 403, 405, 418, 432, 444)  # refusals of a client taken for a bot
 _METRICS = (
     ("playCount", "views"),
     ("diggCount", "likes"),
@@ -106,7 +110,7 @@ _DETAIL_KEY = re.compile(r'"webapp\.video-detail"\s*:\s*')
 _REGION_WORDS = re.compile(r"cross_border|region|country|geo|not available in your|territor")
 _DELETED_WORDS = re.compile(r"status_deleted|deleted|doesn'?t exist|does not exist|not[ _]?exist|removed|not[ _]?found")
 _REVIEW_WORDS = re.compile(r"review|audit")
-_PRIVATE_WORDS = re.compile(r"privacy|private|self_see|friends?[ _]only")
+_PRIVATE_WORDS = re.compile(r"privacy|private|self_see|friend|follower|secret")
 
 # Official API error codes (``error.code``) → outcome.
 _API_ERRORS: dict[str, tuple[type[CollectError], str]] = {
@@ -128,10 +132,10 @@ class TiktokCollector(Collector):
     patterns = (
         re.compile(_TIKTOK + r"/@[^/?#]*/(?:video|photo)/" + _ID, re.IGNORECASE),
         re.compile(_TIKTOK + r"/v/" + _ID + r"(?:\.html)?", re.IGNORECASE),
-        re.compile(_TIKTOK + r"/embed/(?:v2/)?" + _ID, re.IGNORECASE),
+        re.compile(_TIKTOK + r"/embed/(?:v\d+/)?" + _ID, re.IGNORECASE),
         re.compile(_TIKTOK + r"/player/v1/" + _ID, re.IGNORECASE),
-        re.compile(_TIKTOK + r"/share/(?:video|photo)/" + _ID, re.IGNORECASE),
-        re.compile(_TIKTOKV + r"/share/(?:video|photo)/" + _ID, re.IGNORECASE),
+        re.compile(_TIKTOK + r"/(?:i18n/|node/)?share/(?:video|photo)/(?:@[^/?#]*/)?" + _ID, re.IGNORECASE),
+        re.compile(_TIKTOKV + r"/(?:i18n/)?share/(?:video|photo)/" + _ID, re.IGNORECASE),
     )
     example_urls = (
         "https://www.tiktok.com/@invented.station/video/7400000000000000001",
@@ -301,7 +305,7 @@ class TiktokCollector(Collector):
             )
         if path.startswith("/login"):
             raise Blocked("the short link leads to TikTok's login page; try again later", http_status=raw.status)
-        if raw.status in (403, 405, 444):
+        if raw.status in _BLOCK_STATUSES:
             raise Blocked(
                 f"TikTok refused to resolve the short link (HTTP {raw.status}); try again later",
                 http_status=raw.status,
@@ -467,10 +471,23 @@ class TiktokCollector(Collector):
         from_stats: list[str] = []
         for key, name in _METRICS:
             count = json_count(stats_v2.get(key)) if isinstance(stats_v2, dict) else None
+            rounded = _rounded_stat(stats.get(key)) if isinstance(stats, dict) else None
             if count is None or count.value is None:
-                count = _rounded_stat(stats.get(key)) if isinstance(stats, dict) else None
+                count = rounded
                 if count is not None:
                     from_stats.append(name)
+            elif (
+                rounded is not None
+                and isinstance(stats, dict)
+                and isinstance(stats_v2, dict)
+                and not _agrees(count, rounded)
+            ):
+                warnings.append(
+                    f"{name} not recorded: statsV2 {key} {stats_v2.get(key)!r} contradicts stats {key} "
+                    f"{stats.get(key)!r} (one of them is a placeholder; neither is trusted)"
+                )
+                values[name] = None
+                continue
             if count is None:
                 present = isinstance(stats_v2, dict) and key in stats_v2 or isinstance(stats, dict) and key in stats
                 warnings.append(f"{name} not shown ({key} {'not a count' if present else 'absent'})")
@@ -619,6 +636,18 @@ def _rounded_stat(value: Any) -> Count | None:
     return Count(count.value, CountKind.APPROXIMATE, granularity, count.raw)
 
 
+def _agrees(exact: Count, rounded: Count) -> bool:
+    """Whether an exact ``statsV2`` value can be what the rounded ``stats`` value shows (TikTok rounds
+    or truncates there: 2291312 shows as 2300000). A ``"0"`` placeholder next to 2300000 cannot."""
+    if exact.value is None or rounded.value is None:
+        return True
+    if rounded.kind is CountKind.LOWER_BOUND:
+        return exact.value >= rounded.value
+    # beyond the rounding, allow 1% for two snapshots of a live counter taken a moment apart
+    slack = max(rounded.granularity, max(exact.value, rounded.value) // 100, 1)
+    return abs(exact.value - rounded.value) < slack
+
+
 def _status_code(detail: Mapping[str, Any]) -> int | None:
     for key in ("statusCode", "status_code"):
         value = detail.get(key)
@@ -744,7 +773,7 @@ def _raise_for_http_status(raw: RawResponse) -> None:
     status = raw.status
     if status == 200:
         return
-    if status in (403, 405, 444):
+    if status in _BLOCK_STATUSES:
         raise Blocked(f"TikTok refused the request (HTTP {status}); wait before retrying", http_status=status)
     if status == 429:
         raise RateLimited("TikTok says too many requests (HTTP 429); try again later", http_status=429)
@@ -785,6 +814,10 @@ def _json_script(html: str, script_id: str) -> Any:
         return None
     try:
         return json.loads(text)
+    except ValueError:
+        pass
+    try:
+        return decode_js_value(text)  # a bare JavaScript `undefined` / NaN becomes null
     except ValueError:
         raise ParseError(
             f"the page's {script_id} script is not valid JSON (a truncated save, or the page changed)"

@@ -7,9 +7,11 @@ Identity: the canonical post id is the numeric group id (8 to 20 digits; 19 for 
 * ``www.toutiao.com/video/<id>/``, ``/article/<id>/``, ``/item/<id>/``, ``/group/<id>/``,
   ``/a<id>/``, ``/i<id>/``, the same paths on ``m.toutiao.com``, ``m.toutiaoimg.cn/a<id>`` and a
   ``?group_id=<id>`` query on those hosts;
-* ``www.ixigua.com/<id>``, ``www.ixigua.com/video/<id>``, ``ixigua.com/i<id>``,
-  ``m.ixigua.com/video/<id>``, ``m.ixigua.com/douyin/share/video/<id>``;
-* short links needing a redirect: ``m.toutiao.com/is/<code>/`` (also ``/is<code>``) and
+* ``www.ixigua.com/<id>``, ``www.ixigua.com/video/<id>``, ``ixigua.com/i<id>``, the embed player
+  ``ixigua.com/iframe/<id>`` / ``/embed/<id>`` / ``?group_id=<id>``, ``m.ixigua.com/video/<id>``,
+  ``m.ixigua.com/douyin/share/video/<id>``. A series link ``ixigua.com/<id>?id=<other id>`` plays
+  the episode ``<other id>`` (the path names the series' first video): the episode is the post;
+* short links needing a redirect: ``m.toutiao.com/is/<code>/`` (also ``/is<code>``, ``www.``) and
   ``v.ixigua.com/<code>/``; they 302 to one of the forms above.
 
 ``toutiao.com/w/<id>/`` (微头条 short posts) is not recognised: no public counter route is known.
@@ -68,7 +70,7 @@ from ..errors import (
 from ..http import BROWSER_USER_AGENT, Http
 from ..models import Metrics, ParsedPost, PostRef
 from .base import Collector, RawResponse, host_matches
-from .common import count_field, dig, text_or_none, utc_from_unix
+from .common import count_field, decode_js_value, dig, text_or_none, utc_from_unix
 
 TTWID_URL = "https://ttwid.bytedance.com/ttwid/union/register/"
 TTWID_BODY = {"aid": 24, "needFid": False, "region": "cn", "service": "www.toutiao.com", "union": True}
@@ -77,9 +79,10 @@ _ID = r"(?P<id>\d{8,20})(?![0-9A-Za-z])"
 _TOUTIAO = r"(?:www\.|m\.)?toutiao\.com"
 _TOUTIAOIMG = r"(?:[\w-]+\.)*toutiaoimg\.(?:cn|com)"
 _SHORT_LINKS = (
-    re.compile(r"^https?://m\.toutiao\.com/is/?[0-9A-Za-z_-]+", re.IGNORECASE),
+    re.compile(r"^https?://(?:m\.|www\.)?toutiao\.com/is/?[0-9A-Za-z_-]+", re.IGNORECASE),
     re.compile(r"^https?://v\.ixigua\.com/[0-9A-Za-z_-]+", re.IGNORECASE),
 )
+_XIGUA_EPISODE = re.compile(r"^https?://(?:[\w-]+\.)?ixigua\.com/[^?#]*\?(?:[^#]*&)?id=(?P<id>\d{8,20})(?![0-9A-Za-z])")
 _CHALLENGE_MARKERS = (
     "__ac_nonce",
     "__ac_signature",
@@ -107,7 +110,8 @@ class ToutiaoCollector(Collector):
             r"^https?://(?:" + _TOUTIAO + r"|" + _TOUTIAOIMG + r")/[^#]*?[?&]group_id=" + _ID,
             re.IGNORECASE,
         ),
-        re.compile(r"^https?://(?:www\.)?ixigua\.com/(?:video/|i)?" + _ID, re.IGNORECASE),
+        re.compile(r"^https?://(?:www\.)?ixigua\.com/(?:video/|iframe/|embed/|i)?" + _ID, re.IGNORECASE),
+        re.compile(r"^https?://(?:www\.|m\.)?ixigua\.com/[^#]*?[?&]group_id=" + _ID, re.IGNORECASE),
         re.compile(r"^https?://m\.ixigua\.com/(?:douyin/share/)?video/" + _ID, re.IGNORECASE),
     )
     example_urls = (
@@ -123,6 +127,11 @@ class ToutiaoCollector(Collector):
 
     def match(self, url: str) -> PostRef | None:
         ref = super().match(url)
+        if ref is not None:
+            episode = _XIGUA_EPISODE.match(url)
+            if episode is not None and episode.group("id") != ref.post_id:
+                # ixigua.com/<first video of a series>?id=<the episode on screen>: the episode is the post
+                return PostRef(self.platform, episode.group("id"), url=url, params=ref.params)
         if ref is None and any(p.match(url) for p in _SHORT_LINKS):
             raise NeedsResolution(url, self.platform)
         return ref
@@ -339,7 +348,10 @@ def _render_data(text: str) -> dict[str, Any] | None:
     try:
         state = json.loads(encoded)
     except ValueError:
-        raise ParseError("toutiao RENDER_DATA is not decodable JSON: the page changed; nothing recorded") from None
+        try:
+            state = decode_js_value(encoded)  # a bare JavaScript `undefined` / NaN becomes null
+        except ValueError:
+            raise ParseError("toutiao RENDER_DATA is not decodable JSON: the page changed; nothing recorded") from None
     if not isinstance(state, dict):
         raise ParseError("toutiao RENDER_DATA is not a JSON object: the page changed; nothing recorded")
     return state

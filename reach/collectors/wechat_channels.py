@@ -22,7 +22,9 @@ answer is "permission verification failed"). HTTP 200 and 201 are both normal.
 Counters are display strings (``"1581"``, ``"1.2万"``, ``"10万+"``) read with
 :func:`reach.parse_count`: digits alone are exact, ``"1.2万"`` is approximate, ``"10万+"`` is a
 lower bound; the raw string is kept. An integer field of the same name without ``Fmt``
-(``favCount``), when present, wins over the display string. Under ``data.feedInfo``:
+(``favCount``), when present, wins over the display string; an integer the display string
+contradicts (``0`` next to ``"1581"``) is a placeholder: that counter is ``None`` with a
+warning. Under ``data.feedInfo``:
 
 * ``favCountFmt`` → likes (the ❤ heart, 点赞/喜欢);
 * ``likeCountFmt`` → extra ``recommends`` (the 👍 thumb, 推荐 "recommend to friends"; called 赞 in
@@ -142,6 +144,12 @@ class WechatChannelsCollector(Collector):
             if _REFUSED in text.lower():
                 _raise_refused(status)
             _raise_for_status(status)
+            if any(w in text.lower() for w in _RISK_WORDS):
+                raise Blocked(
+                    "WeChat answered a risk-control page (环境异常 / 访问过于频繁 / 验证) instead of the video's "
+                    "data; try again later",
+                    http_status=status,
+                ) from None
             snippet = text.strip()[:60].replace("\n", " ")
             raise ParseError(
                 f"expected the JSON answer of WeChat Channels get_feed_info, got something else "
@@ -221,16 +229,29 @@ def _raise_refused(status: int) -> None:
 def _counter(feed: dict[str, Any], key: str, label: str, warnings: list[str]) -> Count | None:
     """The exact integer ``key`` when WeChat sent one, else the display string ``key + "Fmt"``."""
     exact = json_count(feed.get(key)) if not isinstance(feed.get(key), str) else None
-    if exact is not None and exact.value is not None:
-        return exact
     fmt = key + "Fmt"
     shown = feed.get(fmt)
     count = json_count(shown)
+    if exact is not None and exact.value is not None:
+        if count is not None and count.value is not None and not _agrees(exact.value, count):
+            warnings.append(
+                f"{label} not recorded: {key} {feed.get(key)!r} contradicts the displayed {fmt} {shown!r} "
+                "(one of them is a placeholder; neither is trusted)"
+            )
+            return None
+        return exact
     if count is None or count.value is None:
         why = "absent" if fmt not in feed else f"not a count ({shown!r})"
         warnings.append(f"{label} not shown ({fmt} {why})")
         return None
     return count
+
+
+def _agrees(value: int, shown: Count) -> bool:
+    """Whether an integer counter can be what its display string shows (``1581`` / ``"1581"``,
+    ``12345`` / ``"1.2万"``, ``123456`` / ``"10万+"``); ``0`` next to ``"1581"`` cannot."""
+    low, high = shown.low, shown.high
+    return (low is None or value >= low) and (high is None or value <= high)
 
 
 def _messages(body: dict[str, Any], data: Any) -> tuple[int | None, str]:
@@ -260,6 +281,8 @@ def _check_envelope(body: dict[str, Any], data: Any, status: int) -> None:
     """Raise for the answer's error envelope (before any counter is read)."""
     err_type, message = _messages(body, data)
     code = body.get("errCode", body.get("errcode"))
+    if isinstance(code, str) and code.strip().lstrip("-").isdigit():
+        code = int(code.strip())
     if isinstance(code, bool) or (code is not None and not isinstance(code, int)):
         code = None
     said = f"WeChat Channels says {message!r}" if message else "WeChat Channels"

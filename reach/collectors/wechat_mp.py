@@ -40,8 +40,9 @@ article that quotes them is not misread): ``该内容已被发布者删除``, ``
 ``此内容因违规已删除``, ``该公众号已被封禁``, ``此帐号已注销``, ``链接已过期``, ``内容不存在``,
 ``参数错误``, a ``global_error_msg`` element → unavailable; ``环境异常``, ``完成验证``, ``安全验证``,
 ``访问过于频繁``, ``请在微信客户端打开链接``, a redirect to the ``wappoc_appmsgcaptcha`` / verify
-page → blocked; a getappmsgext answer without ``appmsgstat`` or with ``base_resp.ret`` ≠ 0 → auth
-required (the client credentials are invalid or expired); an empty body or HTTP 403 → blocked;
+page → blocked; a getappmsgext answer without ``appmsgstat``, with ``base_resp.ret`` or
+``appmsgstat.ret`` ≠ 0, or with ``appmsgstat.is_login`` / ``show`` false (its zeros are placeholders)
+→ auth required (the client credentials are invalid or expired); an empty body or HTTP 403 → blocked;
 HTTP 404/410 → unavailable; a page that is neither an article nor a known message → parse error.
 An article link without ``sn`` (``__biz`` form) cannot be fetched → not supported (add the full
 link again).
@@ -206,7 +207,8 @@ class WechatMpCollector(Collector):
                 "nothing recorded",
                 http_status=status,
             )
-        if isinstance(ret, int) and not isinstance(ret, bool) and ret != 0:
+        ret = _as_int(ret)
+        if ret is not None and ret != 0:
             said = str(base.get("errmsg") or "").strip() if isinstance(base, dict) else ""
             raise AuthRequired(
                 f"WeChat getappmsgext answered ret {ret}{f' ({said})' if said else ''}: the WeChat client "
@@ -217,6 +219,16 @@ class WechatMpCollector(Collector):
             raise AuthRequired(
                 "the WeChat getappmsgext answer has no appmsgstat: the WeChat client credentials (appmsg_token, "
                 "pass_ticket, wap_sid2) are invalid or expired; capture them again",
+                http_status=status,
+            )
+        stat_ret = _as_int(stat.get("ret"))
+        hidden = [k for k in ("is_login", "show") if stat.get(k) is False or stat.get(k) == 0]
+        if (stat_ret is not None and stat_ret != 0) or hidden:
+            why = f"appmsgstat.ret {stat_ret}" if stat_ret else " and ".join(f"{k} false" for k in hidden)
+            raise AuthRequired(
+                f"the WeChat getappmsgext answer did not show the counts ({why}): its zeros are placeholders, "
+                "not counts. The WeChat client credentials (appmsg_token, pass_ticket, wap_sid2, key) were not "
+                "accepted; capture them again",
                 http_status=status,
             )
         _raise_for_status(status)
@@ -456,6 +468,17 @@ def _page_id(text: str, soup: BeautifulSoup) -> str | None:
     biz, mid, idx = _js_string(text, "biz"), _js_string(text, "mid"), _js_string(text, "idx")
     if biz and mid and idx:
         return _biz_id_from_query(f"__biz={biz}&mid={mid}&idx={idx}")
+    return None
+
+
+def _as_int(value: object) -> int | None:
+    """An int given as a JSON int or a numeric string (``"-3"``); ``None`` otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,12}\s*", value):
+        return int(value)
     return None
 
 

@@ -228,7 +228,7 @@ _ERROR_CODES: dict[int, tuple[type[CollectError], str]] = {
 }
 # message fragment -> (error class, meaning); first match wins
 _MESSAGES: tuple[tuple[tuple[str, ...], type[CollectError], str], ...] = (
-    (("不存在", "已被删除", "已删除", "被作者删除", "does not exist", "deleted"), Unavailable,
+    (("不存在", "删除", "does not exist", "deleted", "not found", "not exist"), Unavailable,
      "the post does not exist or was deleted"),
     (("审核",), Unavailable, "the post is under review"),
     (("违规", "违反", "屏蔽"), Unavailable, "the post was removed or hidden by weibo"),
@@ -624,12 +624,14 @@ def _jsonp(text: str) -> Any:
 
 def _json_body(raw: RawResponse) -> Any:
     """The body as JSON when it looks like JSON (``{`` / ``[``), else ``None``."""
-    head = raw.body.lstrip()[:1]
-    if head not in (b"{", b"["):
+    body = raw.body.lstrip()
+    if body.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte-order mark before the JSON
+        body = body[3:].lstrip()
+    if body[:1] not in (b"{", b"["):
         return None
     try:
-        return raw.json()
-    except ParseError:
+        return json.loads(body)
+    except ValueError:
         return None
 
 

@@ -23,24 +23,27 @@ likes (absent when the owner hides it), ``commentCount`` → comments (absent wh
 ``snippet.title``, ``snippet.channelTitle``, ``snippet.publishedAt`` (ISO 8601 → UTC).
 
 Counters, watch page: ``ytInitialPlayerResponse.videoDetails.viewCount`` (a digit string, exact at
-any size) → views; it is the only source of views (view texts elsewhere on the page, recommendation
-shelves included, are never read as views); absent → ``None``. Likes and comments are display texts
-in ``ytInitialData`` read with :func:`reach.parse_count` ("3,907 likes" exact, "3.9K" approximate):
-likes from the like button of the video's own ``videoPrimaryInfoRenderer`` (its accessibility label,
-``likeCount``, or the newer ``segmentedLikeDislikeButtonViewModel``), the "likes" factoid of the
-description panel and the ``likeCountEntity`` update; comments from ``commentsEntryPointHeaderRenderer
-.commentCount`` and the comments engagement panel's ``contextualInfo``. The count if the viewer
-liked (``toggledText``, ``likeCountIfLiked``) is never read. Sources that disagree, negative
-sentinels (``likeCount: -1``), hidden ratings (``allowRatings: false``) and absent texts give
-``None`` with a warning. Extra: the video's own view text when it is live, "1,234 watching now" →
-``live_viewers``, and for a premiere "19 waiting" → ``premiere_waiting`` (never views).
-``videoDetails.title``, ``videoDetails.author``; ``microformat.playerMicroformatRenderer.publishDate``
-(``uploadDate`` when there is no publish date) → published_at only when it is a time with an offset
-("2023-03-05T17:30:00-08:00" → 01:30 UTC next day); a date alone ("2023-03-05") has no time zone
-and gives ``None`` (with a warning holding the date). Times before 2005-04-23 (YouTube's first
-video) are sentinels: ``None``. A player response saved on its own (JSON with ``videoDetails`` /
-``playabilityStatus``, as ``youtubei/v1/player`` answers) is read the same way, without likes and
-comments. Not public on either route: shares, dislikes, favorites.
+any size) → views, except while the video is live now (``videoDetails.isLive`` or the view-count
+renderer's ``isLive``) or upcoming (``isUpcoming``): then that number counts viewers or waiting
+people, and views are ``None`` with a warning. It is the only source of views (view texts elsewhere
+on the page, recommendation shelves included, are never read as views); absent → ``None``. Likes and
+comments are display texts in ``ytInitialData`` read with :func:`reach.parse_count` ("3,907 likes"
+exact, "3.9K" approximate): likes from the like button of the video's own
+``videoPrimaryInfoRenderer`` (its accessibility label, ``likeCount``, or the newer
+``segmentedLikeDislikeButtonViewModel``), the "likes" factoid of the description panel and the
+``likeCountEntity`` update; comments from ``commentsEntryPointHeaderRenderer .commentCount`` and the
+comments engagement panel's ``contextualInfo``. The count if the viewer liked (``toggledText``,
+``likeCountIfLiked``) is never read. Sources that disagree, negative sentinels (``likeCount: -1``),
+hidden ratings (``allowRatings: false``) and absent texts give ``None`` with a warning. Extra: the
+video's own view text when it is live, "1,234 watching now" → ``live_viewers``, and for a premiere
+"19 waiting" → ``premiere_waiting`` (never views). ``videoDetails.title``, ``videoDetails.author``;
+``microformat.playerMicroformatRenderer.publishDate`` (``uploadDate`` when there is no publish date)
+→ published_at only when it is a time with an offset ("2023-03-05T17:30:00-08:00" → 01:30 UTC next
+day); a date alone ("2023-03-05") has no time zone and gives ``None`` (with a warning holding the
+date). Times before 2005-04-23 (YouTube's first video) are sentinels: ``None``. A player response
+saved on its own (JSON with ``videoDetails`` / ``playabilityStatus``, as ``youtubei/v1/player``
+answers) is read the same way, without likes and comments. Not public on either route: shares,
+dislikes, favorites.
 
 Errors, API: an id missing from ``items`` is deleted/private (unavailable); ``quotaExceeded`` and
 rate limits are ``rate_limited``; ``keyInvalid``/``PERMISSION_DENIED``/``forbidden`` are
@@ -373,7 +376,14 @@ class YoutubeCollector(Collector):
             data = {}
         primary = _primary_info(data)
         views = _digits_count(details.get("viewCount"))
-        if views is None:
+        live_now = _live_now(details, primary)
+        if live_now is not None and views is not None:
+            views = None
+            warnings.append(
+                f"views not recorded: the video is {live_now}, and then videoDetails.viewCount counts people "
+                "watching or waiting, not views"
+            )
+        elif views is None:
             shown = "absent" if "viewCount" not in details else f"not a count ({details.get('viewCount')!r})"
             warnings.append(f"views not shown (videoDetails.viewCount {shown})")
         if details.get("allowRatings") is False:
@@ -710,6 +720,17 @@ def _agreed(counts: list[Count], label: str, warnings: list[str], why_none: str 
             warnings.append(f"{label} not recorded: the page shows counts that disagree ({shown})")
             return None
     return best
+
+
+def _live_now(details: dict[str, Any], primary: dict[str, Any]) -> str | None:
+    """``"live now"`` / ``"an upcoming stream or premiere"`` when the page is about a live stream in
+    progress or one not started yet (its view numbers are viewers or waiting people), else ``None``."""
+    renderer = dig(primary, "viewCount", "videoViewCountRenderer")
+    if details.get("isLive") is True or (isinstance(renderer, dict) and renderer.get("isLive") is True):
+        return "live now"
+    if details.get("isUpcoming") is True:
+        return "an upcoming stream or premiere"
+    return None
 
 
 def _live_counts(primary: dict[str, Any]) -> dict[str, Count]:

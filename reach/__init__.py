@@ -2,7 +2,7 @@
 
 Public API (stable)::
 
-    reach.Tracker(db=None)          add / collect / report / posts
+    reach.Tracker(db=None)          add / collect / report / posts / record / import_file
     reach.parse_count(text)         "1.2万" -> Count(12000, approximate, 1000, "1.2万")
     reach.identify(text)            URL or share text -> PostRef (offline)
 """

@@ -215,11 +215,18 @@ def add(
             try:
                 refs = tracker.add(*entries, campaign=campaign)
             except CollectError as exc:
-                fail(
-                    f"{exc.message}. Nothing was added: paste the post's full link instead of the short link, "
-                    "or try again when online",
-                    STATUS_BITS.get(exc.status, EXIT_INTERNAL),
+                advice = {
+                    OutcomeStatus.UNAVAILABLE: "the post behind the link is gone; nothing was added",
+                    OutcomeStatus.NETWORK_ERROR: (
+                        "nothing was added: try again when online, or open the short link in a browser "
+                        "and paste the post's full address"
+                    ),
+                }.get(
+                    exc.status,
+                    "nothing was added: open the short link in a browser and paste the post's full address, "
+                    "or try again later",
                 )
+                fail(f"{exc.message}. {advice[0].upper()}{advice[1:]}", STATUS_BITS.get(exc.status, EXIT_INTERNAL))
             for ref in refs:
                 typer.echo(ref.post_key)
             if not state.quiet:
@@ -467,6 +474,371 @@ def emit_report(rep: Any, fmt: ReportFormat, output: Path | None) -> None:
         sys.stdout.write(text)
 
 
+# -- owner data: record / import -----------------------------------------------------------------
+
+_OWNER_LABELS: dict[str, dict[str, Any]] = {
+    "zh": {
+        "row": "行",
+        "title": "标题",
+        "post": "作品",
+        "matched": "匹配方式",
+        "status": "状态",
+        "at": "数据时间",
+        "how": {
+            "link": "链接",
+            "id": "平台ID",
+            "title+time": "标题+发布时间",
+            "title+date": "标题+发布日期",
+            "title": "标题",
+            "new post": "新作品(链接)",
+            "manual": "手动录入",
+        },
+        "state": {"write": "将写入", "written": "已写入", "stored": "已存在"},
+    },
+    "en": {
+        "row": "Row",
+        "title": "Title",
+        "post": "Post",
+        "matched": "Matched by",
+        "status": "Status",
+        "at": "Numbers as of",
+        "how": {},
+        "state": {"write": "to write", "written": "written", "stored": "already stored"},
+    },
+}
+
+
+def _owner_table(title: str, lines: list[dict[str, Any]], lang: str, with_row: bool) -> None:
+    """Rows of owner numbers as a table on stdout: titles, 万 numbers (zh), how each row was matched."""
+    from rich.console import Console
+
+    from .report import LABELS, display, make_table
+
+    lab, olab = LABELS[lang], _OWNER_LABELS[lang]
+    headers = [
+        *([olab["row"]] if with_row else []),
+        olab["title"],
+        olab["post"],
+        *(lab[m] for m in METRIC_NAMES),
+        olab["matched"],
+        olab["status"],
+    ]
+    rows = []
+    for line in lines:
+        metrics = line["metrics"]
+        rows.append(
+            [
+                *([str(line["row"])] if with_row else []),
+                line["title"] or "",
+                line["post_key"],
+                *(display(c.value, c.kind, lang) if (c := metrics.get(m)) else "—" for m in METRIC_NAMES),
+                olab["how"].get(line["matched_by"], line["matched_by"]),
+                olab["state"][line["state"]],
+            ]
+        )
+    first = 1 if with_row else 0
+    console = Console()
+    console.print(
+        make_table(
+            title,
+            headers,
+            rows,
+            text_columns=first + 2,
+            width=console.width,
+            droppable=(first + 6, first + 5, first + 1, first + 7, first + 4),
+        )
+    )
+
+
+def _local_time(moment: datetime, zone: Any) -> str:
+    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M} {zone.key}"
+
+
+@app.command()
+def record(
+    post: Annotated[
+        str,
+        typer.Argument(
+            help="The post: its link, the app's share text, or a platform:id key. Added if not tracked yet.",
+            metavar="URL_OR_KEY",
+            show_default=False,
+        ),
+    ],
+    views: Annotated[
+        str | None,
+        typer.Option(
+            "--views", metavar="N", help="Views / plays / reads as the creator centre shows them: 123456, or 1.2万."
+        ),
+    ] = None,
+    likes: Annotated[str | None, typer.Option("--likes", metavar="N", help="Likes (点赞).")] = None,
+    comments: Annotated[str | None, typer.Option("--comments", metavar="N", help="Comments (评论).")] = None,
+    shares: Annotated[str | None, typer.Option("--shares", metavar="N", help="Shares / reposts (分享、转发).")] = None,
+    favorites: Annotated[str | None, typer.Option("--favorites", metavar="N", help="Favorites (收藏).")] = None,
+    extra: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--extra",
+            metavar="NAME=N",
+            help="Another counter as NAME=N, repeatable, e.g. --extra 在看=12 (stored as recommends).",
+            show_default=False,
+        ),
+    ] = None,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            metavar="TIME",
+            help='When the numbers were read, e.g. "2026-04-01 10:00", in your time zone (config timezone / '
+            "REACH_TZ). Default: now. A time in the future is refused.",
+        ),
+    ] = None,
+    note: Annotated[
+        str | None,
+        typer.Option(
+            "--note", metavar="TEXT", help="Where the numbers came from, kept with them (e.g. 视频号助手截图)."
+        ),
+    ] = None,
+    campaign: Annotated[
+        str | None,
+        typer.Option("--campaign", "-c", metavar="NAME", help="Also put the post in this campaign (created if new)."),
+    ] = None,
+) -> None:
+    """Record a post's numbers from the owner's creator centre (后台数据), e.g. WeChat Channels views.
+
+    Platforms hide some counters (Douyin plays, 视频号 views, 公众号 reads); type what the back end
+    shows. Give only what you know: a counter left out is "not shown", never 0. In reports, owner
+    numbers win over public ones for the same post and are never added twice.
+    """
+
+    def body() -> int:
+        extras: dict[str, str] = {}
+        for item in extra or []:
+            name, sep, value = item.rpartition("=")
+            if not sep or not name.strip():
+                fail(f"--extra {item!r}: write NAME=NUMBER, e.g. --extra 在看=12")
+            extras[name.strip()] = value.strip()
+        with _tracker() as tracker:
+            zone = tracker.settings.zone
+            lang = tracker.settings.lang
+            result = tracker.record(
+                post,
+                views=views,
+                likes=likes,
+                comments=comments,
+                shares=shares,
+                favorites=favorites,
+                extra=extras or None,
+                at=at,
+                note=note,
+                campaign=campaign,
+            )
+        line = {
+            "title": result.title,
+            "post_key": result.post_key,
+            "metrics": result.metrics,
+            "matched_by": "manual",
+            "state": "written" if result.written else "stored",
+        }
+        label = _OWNER_LABELS[lang]["at"]
+        _owner_table(f"{label}: {_local_time(result.at, zone)}", [line], lang, with_row=False)
+        if not state.quiet:
+            if result.written:
+                added = " (a new post, now tracked)" if result.new_post else ""
+                where = f" in campaign {campaign.strip()!r}" if campaign else ""
+                _err(
+                    f"recorded the numbers of {result.post_key}{added}{where} as of {_local_time(result.at, zone)} "
+                    "· source: manual"
+                )
+            else:
+                _err(f"already recorded: {result.post_key} at {_local_time(result.at, zone)}, nothing new written")
+        return 0
+
+    _run(body)
+
+
+class ImportFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+@app.command("import")
+def import_(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="The export or spreadsheet: Douyin 作品列表 .xlsx, Xiaohongshu 笔记 .xlsx, 视频号助手 .csv, "
+            "公众号 图文分析 .xls, or your own CSV/XLSX of links and numbers.",
+            show_default=False,
+            metavar="FILE",
+        ),
+    ],
+    platform: Annotated[
+        str | None,
+        typer.Option(
+            "--platform", "-p", metavar="NAME", help="Platform of a table without links (douyin, 抖音, 视频号 ...)."
+        ),
+    ] = None,
+    campaign: Annotated[
+        str | None,
+        typer.Option(
+            "--campaign",
+            "-c",
+            metavar="NAME",
+            help="Only this campaign's posts; new posts from a table of links are put in it.",
+        ),
+    ] = None,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            metavar="TIME",
+            help='When you downloaded the file, e.g. "2026-04-12 18:00" (your time zone). '
+            "Default: the file's modification time.",
+        ),
+    ] = None,
+    map_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            metavar="COLUMN=TARGET",
+            help="Say what a column holds, e.g. --map 阅读数=views (repeatable). Targets: views, likes, comments, "
+            "shares, favorites, link, title, published, platform, skip, count:NAME.",
+            show_default=False,
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be written, as a table; write nothing.")
+    ] = False,
+    note: Annotated[
+        str | None, typer.Option("--note", metavar="TEXT", help="Text kept with every imported snapshot.")
+    ] = None,
+    fmt: Annotated[ImportFormat, typer.Option("--format", "-f", help="Output format.")] = ImportFormat.table,
+) -> None:
+    """Import owner numbers from a creator-centre export or a spreadsheet, all or nothing.
+
+    The file is one snapshot of running totals at the time it was downloaded (--at, else the file's
+    modification time); importing the same file twice adds nothing. Rows are matched to tracked
+    posts by link, by platform id (视频ID) or by title and publish time; rows that match nothing are
+    listed with the reason. A cell that cannot be read stops the import: nothing is written.
+    """
+
+    def body() -> int:
+        from .imports import ExportError
+
+        mapping: dict[str, str] = {}
+        for item in map_ or []:
+            column, sep, target = item.rpartition("=")
+            if not sep or not column.strip() or not target.strip():
+                fail(f"--map {item!r}: write COLUMN=TARGET, e.g. --map 阅读数=views")
+            mapping[column.strip()] = target.strip()
+        with _tracker() as tracker:
+            zone = tracker.settings.zone
+            lang = tracker.settings.lang
+            try:
+                result = tracker.import_file(
+                    file,
+                    platform=platform,
+                    campaign=campaign,
+                    at=at,
+                    mapping=mapping or None,
+                    dry_run=dry_run,
+                    note=note,
+                )
+            except ExportError as exc:
+                from .redact import redact
+
+                for problem in exc.problems:
+                    _err(redact(f"  {problem}"))
+                raise
+        if fmt is ImportFormat.json:
+            typer.echo(json.dumps(_import_json(result), ensure_ascii=False, indent=2))
+        else:
+            _print_import(result, zone, lang)
+        return 0
+
+    _run(body)
+
+
+def _line_state(result: Any, line: Any) -> str:
+    if line.stored:
+        return "stored"
+    return "write" if result.dry_run else "written"
+
+
+def _print_import(result: Any, zone: Any, lang: str) -> None:
+    when = _local_time(result.observed_at, zone)
+    if not state.quiet:
+        _err(
+            f"{result.file_name}: {result.shape_label} · {result.file_kind}, header on row {result.header_row} · "
+            f"numbers as of {when} (from the {result.at_from}"
+            + ("; --at changes it)" if result.at_from == "file modification time" else ")")
+        )
+    lines = [
+        {
+            "row": line.row,
+            "title": line.title,
+            "post_key": line.post_key,
+            "metrics": line.metrics,
+            "matched_by": line.matched_by,
+            "state": _line_state(result, line),
+        }
+        for line in result.lines
+    ]
+    label = _OWNER_LABELS[lang]["at"]
+    _owner_table(f"{label}: {when}", lines, lang, with_row=True)
+    if state.quiet:
+        return
+    from .redact import redact
+
+    for title, problems in (("skipped", result.skipped), ("warning", result.warnings)):
+        for problem in problems[:20]:
+            _err(redact(f"  {title} {problem}"))
+        if len(problems) > 20:
+            _err(f"  … and {len(problems) - 20} more {title} row(s): --format json lists them all")
+    if result.ignored_columns:
+        _err(f"  columns not used: {', '.join(result.ignored_columns)} (use --map COLUMN=TARGET if one matters)")
+    stored = len(result.lines) - result.to_write
+    new = f", {result.new_posts} new post(s)" if result.new_posts else ""
+    again = f", {stored} already stored by an earlier import of this file" if stored else ""
+    skipped = f", {len(result.skipped)} row(s) skipped" if result.skipped else ""
+    if result.dry_run:
+        _err(f"dry run: would write {result.to_write} snapshot(s){new}{again}{skipped}. Nothing was written.")
+    else:
+        _err(f"imported {result.written} snapshot(s){new}{again}{skipped} · source: {result.source}")
+
+
+def _import_json(result: Any) -> dict[str, Any]:
+    return {
+        "file": result.file_name,
+        "file_kind": result.file_kind,
+        "shape": result.shape,
+        "platform": result.platform,
+        "header_row": result.header_row,
+        "observed_at": result.observed_at.isoformat().replace("+00:00", "Z"),
+        "at_from": result.at_from,
+        "source": result.source,
+        "campaign": result.campaign,
+        "dry_run": result.dry_run,
+        "written": result.written,
+        "rows": [
+            {
+                "row": line.row,
+                "post_key": line.post_key,
+                "title": line.title,
+                "matched_by": line.matched_by,
+                "new_post": line.new_post,
+                "state": _line_state(result, line),
+                **_metric_fields(line.metrics),
+                "extra": {k: v.value for k, v in sorted(line.metrics.extra.items())},
+            }
+            for line in result.lines
+        ],
+        "skipped": [{"row": p.row, "reason": p.reason} for p in result.skipped],
+        "warnings": [{"row": p.row, "column": p.column, "value": p.value, "reason": p.reason} for p in result.warnings],
+        "ignored_columns": list(result.ignored_columns),
+    }
+
+
 # -- parse -------------------------------------------------------------------------------------
 
 
@@ -518,9 +890,12 @@ def parse(
 
 def parse_result(collector: Any, raw: Any, post_id: str | None) -> dict[str, Any]:
     """The ``reach parse`` JSON object for one response (stable shape, relied on from outside)."""
+    from .store import check_metrics
+
     empty = {m: None for m in METRIC_NAMES}
     try:
         parsed = collector.parse(raw, post_id)
+        check_metrics(parsed.metrics)  # the same refusal a collection run applies before storing
     except CollectError as exc:
         return {
             "outcome": exc.status.value,

@@ -15,6 +15,21 @@ The maths runs in DuckDB SQL over the ``snapshots`` table:
   total, not in the increase). A change between rounded values smaller than the rounding is not
   growth: it counts as 0; so is a lower bound ("10万+") at or below the previous value. Any increase
   involving a rounded or lower-bound value is marked approximate (≈).
+* **One timeline, several sources.** A post can have public snapshots (a collector's ``source``,
+  e.g. ``douyin@1``) and owner snapshots (``manual`` from ``reach record``, ``import:…`` from
+  ``reach import``: the numbers the account owner sees in the creator centre). Per post and counter,
+  at each moment exactly one value is used, so a post with both is never counted twice:
+
+  1. the newest owner value observed so far, when there is one;
+  2. unless a public value observed *after* it proves more: its lowest possible value ("1.3万" can
+     be as low as 12,500; "10万+" is at least 100,000) is above the owner's number; then that
+     public value (so growth seen publicly after the last import still counts);
+  3. with no owner value, the newest public value.
+
+  Owner numbers are exact and include what platforms hide (Douyin plays, WeChat Channels views,
+  Official Account reads); public ones are often rounded. :func:`reach.store.prefer_public` is
+  the rule; the SQL below applies the same rule. Reports show which part of a total is owner data
+  (``owner`` of each :class:`Bucket`) and the source of each post's values (``PostLine.sources``).
 """
 
 from __future__ import annotations
@@ -31,7 +46,7 @@ from zoneinfo import ZoneInfo
 from .config import check_timezone
 from .errors import InputError
 from .models import METRIC_NAMES, Count, CountKind
-from .store import PostRow, Store, utcnow
+from .store import OWNER_SOURCE_SQL, PostRow, Store, is_owner_source, prefer_public_sql, utcnow
 
 BUCKETS = ("hour", "day", "week")
 MAX_BUCKETS = 5000
@@ -65,9 +80,16 @@ LABELS: dict[str, dict[str, Any]] = {
         "no_data": "还没有成功采集的数据：运行 reach collect（失败时它会说明原因）",
         "precision": "精度",
         "kinds": {"exact": "精确", "approximate": "约数", "lower_bound": "下限"},
+        "owner": "其中后台数据",
+        "source": "来源",
+        "sources": {"public": "公开", "manual": "手动录入", "import": "后台导入"},
         "legend": (
             "≈ 含平台四舍五入的数字；≥ 含“10万+”这类下限；— 平台未显示；"
             "沿用旧值：该时段没有新数据的作品数，沿用其最近一次数值"
+        ),
+        "owner_legend": (
+            "后台数据：账号方在创作者中心看到的数字（reach record 手动录入或 reach import 导入）；"
+            "同一作品同时有公开数字时以后台数据为准，公开数字在其后明显更高时才采用，不重复计算"
         ),
     },
     "en": {
@@ -98,9 +120,17 @@ LABELS: dict[str, dict[str, Any]] = {
         "no_data": "No successful snapshots yet: run `reach collect` (when it fails it says why)",
         "precision": "Precision",
         "kinds": {"exact": "exact", "approximate": "approximate", "lower_bound": "lower bound"},
+        "owner": "Owner-reported",
+        "source": "Source",
+        "sources": {"public": "public", "manual": "manual", "import": "import"},
         "legend": (
             "≈ includes platform-rounded numbers; ≥ includes lower bounds such as '100K+'; — not shown; "
             "Carried: posts with no new snapshot in that period, counted at their last known value"
+        ),
+        "owner_legend": (
+            "Owner-reported: numbers from the account's creator centre (reach record / reach import); "
+            "for a post with public numbers too they win, unless a later public number is clearly higher; "
+            "never counted twice"
         ),
     },
 }
@@ -118,7 +148,17 @@ PLATFORM_NAMES: dict[str, dict[str, str]] = {
         "wechat_channels": "视频号",
         "wechat_mp": "公众号",
     },
-    "en": {},
+    "en": {
+        "bilibili": "Bilibili",
+        "douyin": "Douyin",
+        "kuaishou": "Kuaishou",
+        "weibo": "Weibo",
+        "xiaohongshu": "Xiaohongshu",
+        "toutiao": "Toutiao",
+        "tiktok": "TikTok",
+        "wechat_channels": "WeChat Channels",
+        "wechat_mp": "WeChat articles",
+    },
 }
 
 
@@ -209,6 +249,8 @@ class Bucket:
     new_posts: int
     stale_posts: int
     platforms: dict[str, Total]
+    owner: Total = Total(None)
+    """The part of ``total`` that is owner data (``reach record`` / ``reach import``)."""
 
 
 @dataclass(frozen=True)
@@ -222,6 +264,12 @@ class PostLine:
     published_at: datetime | None
     last_collected_at: datetime | None
     metrics: dict[str, Count | None]
+    sources: dict[str, str] = field(default_factory=dict)
+    """Counter name -> ``source`` of its value: ``manual``, ``import:…`` (owner data) or a collector."""
+
+    def owner_reported(self, metric: str = "views") -> bool:
+        """Whether this counter's value is owner data (manual entry or import)."""
+        return is_owner_source(self.sources.get(metric))
 
 
 @dataclass(frozen=True)
@@ -278,6 +326,7 @@ class Report:
                     "growth_pct": None if b.growth_pct is None else round(b.growth_pct, 4),
                     "new_posts": b.new_posts,
                     "stale_posts": b.stale_posts,
+                    "owner_views": b.owner.to_dict(lang),
                     "platforms": {p: t.to_dict(lang) for p, t in sorted(b.platforms.items())},
                 }
                 for b in self.buckets
@@ -297,6 +346,7 @@ class Report:
                     "published_at": _iso(p.published_at),
                     "last_collected_at": _iso(p.last_collected_at),
                     "metrics": {m: (c.to_dict() if c else None) for m, c in p.metrics.items()},
+                    "sources": dict(p.sources),
                 }
                 for p in self.posts
             ],
@@ -321,6 +371,7 @@ class Report:
                 lab["growth"] + " %",
                 lab["new_posts"],
                 lab["stale"],
+                lab["owner"],
             ]
             + [f"{_platform_name(p, self.lang)} {lab['views']}" for p in platforms]
         )
@@ -334,6 +385,7 @@ class Report:
                     "" if b.growth_pct is None else f"{b.growth_pct * 100:.2f}",
                     b.new_posts,
                     b.stale_posts,
+                    "" if b.owner.value is None else b.owner.value,
                 ]
                 + ["" if (t := b.platforms.get(p)) is None or t.value is None else t.value for p in platforms]
             )
@@ -345,6 +397,18 @@ def safe_cell(value: Any) -> Any:
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
+
+
+def source_label(source: str | None, lang: str) -> str:
+    """A snapshot source for people: public / manual / import (``import:douyin_creator:x.xlsx`` → import)."""
+    names = LABELS[lang]["sources"]
+    if source is None:
+        return ""
+    if source == "manual":
+        return str(names["manual"])
+    if source.startswith("import:"):
+        return str(names["import"])
+    return str(names["public"])
 
 
 def _platform_name(platform: str, lang: str) -> str:
@@ -459,20 +523,42 @@ def _to_local(value: date | datetime, zone: ZoneInfo, end: bool = False) -> date
     return moment + timedelta(days=1) - timedelta(microseconds=1) if end else moment
 
 
-_SERIES_SQL = """
+_SERIES_SQL = (
+    """
 WITH grid AS (
     SELECT unnest(?::INTEGER[]) AS idx, unnest(?::TIMESTAMPTZ[]) AS bucket_start,
            unnest(?::TIMESTAMPTZ[]) AS bucket_end
 ),
 sel AS (SELECT post_key, platform FROM posts WHERE list_contains(?, post_key)),
 pts AS (
-    SELECT post_key, collected_at, views AS v, views_kind AS k, views_granularity AS gr
+    SELECT post_key, collected_at, views AS v, views_kind AS k, views_granularity AS gr, """
+    + OWNER_SOURCE_SQL
+    + """ AS own
     FROM snapshots WHERE views IS NOT NULL AND list_contains(?, post_key)
 ),
+pub AS (SELECT * FROM pts WHERE NOT own),
+own AS (SELECT * FROM pts WHERE own),
 g AS (SELECT grid.*, sel.post_key, sel.platform FROM grid CROSS JOIN sel),
+j AS (
+    SELECT g.idx, g.bucket_start, g.bucket_end, g.post_key, g.platform,
+           p.collected_at AS p_at, p.v AS p_v, p.k AS p_k, p.gr AS p_gr
+    FROM g ASOF LEFT JOIN pub p ON g.post_key = p.post_key AND g.bucket_end > p.collected_at
+),
+jo AS (
+    SELECT j.*, o.collected_at AS o_at, o.v AS o_v, o.k AS o_k, o.gr AS o_gr
+    FROM j ASOF LEFT JOIN own o ON j.post_key = o.post_key AND j.bucket_end > o.collected_at
+),
+pick AS (SELECT *, """
+    + prefer_public_sql("p_v", "p_k", "p_gr", "p_at", "o_v", "o_at")
+    + """ AS use_pub FROM jo),
 joined AS (
-    SELECT g.idx, g.bucket_start, g.post_key, g.platform, p.collected_at, p.v, p.k, p.gr
-    FROM g ASOF LEFT JOIN pts p ON g.post_key = p.post_key AND g.bucket_end > p.collected_at
+    SELECT idx, bucket_start, post_key, platform,
+        CASE WHEN use_pub THEN p_at ELSE o_at END AS collected_at,
+        CASE WHEN use_pub THEN p_v ELSE o_v END AS v,
+        CASE WHEN use_pub THEN p_k ELSE o_k END AS k,
+        CASE WHEN use_pub THEN p_gr ELSE o_gr END AS gr,
+        (NOT use_pub AND o_v IS NOT NULL) AS by_owner
+    FROM pick
 ),
 d AS (
     SELECT *, lag(v) OVER w AS pv, lag(k) OVER w AS pk, lag(gr) OVER w AS pgr
@@ -494,9 +580,14 @@ SELECT idx, platform,
     coalesce(sum(CASE WHEN k = 'approximate' THEN gr ELSE 0 END), 0)::HUGEINT,
     sum(inc)::HUGEINT, coalesce(bool_or(inc IS NOT NULL AND (k <> 'exact' OR pk <> 'exact')), false),
     sum(CASE WHEN inc IS NOT NULL THEN pv END)::HUGEINT,
-    count(*) FILTER (WHERE is_new), count(*) FILTER (WHERE collected_at < bucket_start)
+    count(*) FILTER (WHERE is_new), count(*) FILTER (WHERE collected_at < bucket_start),
+    sum(v) FILTER (WHERE by_owner)::HUGEINT, count(v) FILTER (WHERE by_owner),
+    coalesce(bool_or(k = 'approximate') FILTER (WHERE by_owner), false),
+    coalesce(bool_or(k = 'lower_bound') FILTER (WHERE by_owner), false),
+    coalesce(sum(CASE WHEN k = 'approximate' THEN gr ELSE 0 END) FILTER (WHERE by_owner), 0)::HUGEINT
 FROM e GROUP BY idx, platform ORDER BY idx, platform
 """
+)
 
 
 def _buckets(
@@ -524,11 +615,14 @@ def _buckets(
         inc_approx = False
         base = 0
         new = stale = 0
-        for _, platform, vsum, vcount, approx, lower, gran, inc, inc_apx, pbase, is_new, st in group:
-            kind = CountKind.LOWER_BOUND if lower else CountKind.APPROXIMATE if approx else CountKind.EXACT
-            total = Total(None if vcount == 0 else int(vsum), kind, int(gran), int(vcount))
+        owner_parts: list[Total] = []
+        for row in group:
+            _, platform, vsum, vcount, approx, lower, gran, inc, inc_apx, pbase, is_new, st = row[:12]
+            osum, ocount, oapprox, olower, ogran = row[12:]
+            total = Total(None if vcount == 0 else int(vsum), _kind(approx, lower), int(gran), int(vcount))
             platforms[platform] = total
             parts.append(total)
+            owner_parts.append(Total(None if ocount == 0 else int(osum), _kind(oapprox, olower), int(ogran), ocount))
             if inc is not None:
                 inc_total = (inc_total or 0) + int(inc)
                 base += int(pbase or 0)
@@ -550,34 +644,23 @@ def _buckets(
                 new_posts=new,
                 stale_posts=stale,
                 platforms=platforms,
+                owner=Total.combine(owner_parts),
             )
         )
     return out
 
 
+def _kind(approximate: bool, lower_bound: bool) -> CountKind:
+    return CountKind.LOWER_BOUND if lower_bound else CountKind.APPROXIMATE if approximate else CountKind.EXACT
+
+
 def _post_lines(store: Store, posts: list[PostRow], before: datetime | None = None) -> list[PostLine]:
-    """Each post with, per counter, its newest value that the platform showed before ``before``
-    (the end of the report's last bucket; ``None``: now), in one query."""
-    picks = ", ".join(
-        f"arg_max(struct_pack(v := {m}, k := {m}_kind, g := {m}_granularity, r := {m}_raw), collected_at) "
-        f"FILTER (WHERE {m} IS NOT NULL)"
-        for m in METRIC_NAMES
-    )
-    rows = store.con.execute(
-        f"SELECT post_key, {picks}, max(collected_at) FROM snapshots "
-        "WHERE list_contains(?, post_key) AND (?::TIMESTAMPTZ IS NULL OR collected_at < ?::TIMESTAMPTZ) "
-        "GROUP BY post_key",
-        [[p.post_key for p in posts], before, before],
-    ).fetchall()
-    latest = {r[0]: r[1:-1] for r in rows}
-    collected = {r[0]: r[-1] for r in rows}
+    """Each post with, per counter, its value as of ``before`` (the end of the report's last
+    bucket; ``None``: now), chosen between owner and public data by the source rule."""
+    latest = store.latest_values([p.post_key for p in posts], before=before)
     lines = []
     for post in posts:
-        values = latest.get(post.post_key, (None,) * len(METRIC_NAMES))
-        metrics = {
-            m: None if d is None else Count(int(d["v"]), CountKind(d["k"]), int(d["g"]), d["r"])
-            for m, d in zip(METRIC_NAMES, values, strict=True)
-        }
+        values = latest.get(post.post_key)
         lines.append(
             PostLine(
                 post.post_key,
@@ -587,8 +670,9 @@ def _post_lines(store: Store, posts: list[PostRow], before: datetime | None = No
                 post.author,
                 post.url,
                 post.published_at,
-                collected.get(post.post_key),
-                metrics,
+                values.last_collected_at if values else None,
+                {m: values.metrics.get(m) if values else None for m in METRIC_NAMES},
+                dict(values.sources) if values else {},
             )
         )
     return lines
@@ -667,6 +751,7 @@ def render_table(report: Report, console: Any) -> None:
         pct = report.latest.total.value / report.target_views * 100
         target_text = display(report.target_views, lang=lang)
         console.print(("目标" if lang == "zh" else "Target") + f": {target_text} · {pct:.1f}%")
+    has_owner = any(b.owner.value is not None for b in report.buckets)
     if report.buckets:
         rows = [
             [
@@ -676,6 +761,11 @@ def render_table(report: Report, console: Any) -> None:
                 "" if b.growth_pct is None else f"{b.growth_pct * 100:+.1f}%",
                 str(b.new_posts) if b.new_posts else "",
                 str(b.stale_posts) if b.stale_posts else "",
+                *(
+                    [display(b.owner.value, b.owner.kind, lang) if b.owner.value is not None else ""]
+                    if has_owner
+                    else []
+                ),
             ]
             for b in report.buckets
         ]
@@ -686,8 +776,13 @@ def render_table(report: Report, console: Any) -> None:
             lab["growth"],
             lab["new_posts"],
             lab["stale"],
+            *([lab["owner"]] if has_owner else []),
         ]
-        console.print(make_table(lab["total"], headers, rows, width=console.width, droppable=(5, 4, 3)))
+        console.print(
+            make_table(
+                lab["total"], headers, rows, width=console.width, droppable=(5, 4, 3, 6) if has_owner else (5, 4, 3)
+            )
+        )
     all_views = sum(p.totals["views"].value or 0 for p in report.platforms)
     rows = []
     for p in report.platforms:
@@ -703,6 +798,7 @@ def render_table(report: Report, console: Any) -> None:
     headers = [lab["platform"], lab["posts"], *(lab[m] for m in METRIC_NAMES), lab["share"]]
     console.print(make_table(lab["by_platform"], headers, rows, width=console.width, droppable=(7, 6, 5, 1)))
     rows = []
+    any_owner = any(is_owner_source(src) for line in report.posts for src in line.sources.values())
     for line in sorted(report.posts, key=lambda x: -((x.metrics["views"] or Count(0)).value or 0)):
         when = line.last_collected_at.astimezone(zone).strftime("%m-%d %H:%M") if line.last_collected_at else "—"
         rows.append(
@@ -711,12 +807,28 @@ def render_table(report: Report, console: Any) -> None:
                 _platform_name(line.platform, lang),
                 *(display(c.value, c.kind, lang) if (c := line.metrics[m]) else "—" for m in METRIC_NAMES),
                 when,
+                *([source_label(line.sources.get("views"), lang)] if any_owner else []),
             ]
         )
-    headers = [lab["title"], lab["platform"], *(lab[m] for m in METRIC_NAMES), lab["collected"]]
+    headers = [
+        lab["title"],
+        lab["platform"],
+        *(lab[m] for m in METRIC_NAMES),
+        lab["collected"],
+        *([lab["source"] + "(" + lab["views"] + ")"] if any_owner else []),
+    ]
     console.print(
-        make_table(lab["post"], headers, rows, text_columns=2, width=console.width, droppable=(7, 6, 1, 8, 5))
+        make_table(
+            lab["post"],
+            headers,
+            rows,
+            text_columns=2,
+            width=console.width,
+            droppable=(7, 6, 1, 5, 8) if any_owner else (7, 6, 1, 5),
+        )
     )
     for note in report.notes:
         console.print(f"[dim]{escape(note)}[/dim]")
     console.print(f"[dim]{escape(lab['legend'])}[/dim]")
+    if any_owner or has_owner:
+        console.print(f"[dim]{escape(lab['owner_legend'])}[/dim]")

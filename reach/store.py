@@ -13,8 +13,18 @@ Tables (all times are ``TIMESTAMPTZ`` in UTC)::
     runs             run_id PK, started_at, finished_at, reach_version, selection, posts, ok, failed
     run_outcomes     (run_id, post_key) PK, status, message, http_status, snapshot_id, at
     schema_migrations version PK, name, applied_at
+    imports          file_sha256 PK, file_name, shape, platform, observed_at, campaign, rows, written,
+                     first_imported_at, last_imported_at: each creator-centre export or spreadsheet
+                     imported (schema version 2)
+    post_aliases     (platform, alias) PK, post_key, source, added_at: other ids of a post, such as the
+                     ``视频ID`` of a WeChat Channels export, learned when an import matched it (version 2)
 
 Views: ``latest_snapshots`` (each post's newest snapshot) and ``post_latest`` (posts joined to it).
+
+**Sources.** ``snapshots.source`` says where numbers came from: ``<collector>@<version>`` for public
+counters, ``manual`` for ``reach record``, ``import:<shape>:<file name>`` for ``reach import``. The
+last two are *owner data* (:func:`is_owner_source`); :func:`prefer_public` is the one rule that picks,
+per counter, between a post's owner and public values (see :mod:`reach.report`).
 
 Uniqueness comes from deterministic keys checked in our own code (the same code will run on
 backends without constraints); the constraints here are a safety net. Every write is one
@@ -86,6 +96,19 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             + """ FROM posts p LEFT JOIN latest_snapshots s USING (post_key)""",
         ],
     ),
+    (
+        2,
+        "owner data: imported files and post aliases",
+        [
+            """CREATE TABLE imports (
+                file_sha256 VARCHAR PRIMARY KEY, file_name VARCHAR NOT NULL, shape VARCHAR NOT NULL,
+                platform VARCHAR, observed_at TIMESTAMPTZ NOT NULL, campaign VARCHAR, rows INTEGER,
+                written INTEGER, first_imported_at TIMESTAMPTZ NOT NULL, last_imported_at TIMESTAMPTZ NOT NULL)""",
+            """CREATE TABLE post_aliases (
+                platform VARCHAR NOT NULL, alias VARCHAR NOT NULL, post_key VARCHAR NOT NULL,
+                source VARCHAR, added_at TIMESTAMPTZ NOT NULL, PRIMARY KEY (platform, alias))""",
+        ],
+    ),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -155,6 +178,80 @@ def snapshot_id(post_key: str, collected_at: datetime, source: str) -> str:
     return digest[:24]
 
 
+OWNER_SOURCE_SQL = "(source = 'manual' OR starts_with(source, 'import:'))"
+"""SQL test of a ``snapshots`` row: were its numbers reported by the post's owner?"""
+
+
+def is_owner_source(source: str | None) -> bool:
+    """Whether a snapshot's ``source`` is owner data: ``manual`` (``reach record``) or ``import:…``
+    (``reach import``), as opposed to a collector's public counters (``bilibili@1``)."""
+    return source is not None and (source == "manual" or source.startswith("import:"))
+
+
+def prefer_public(
+    owner: Count | None, owner_at: datetime | None, public: Count | None, public_at: datetime | None
+) -> bool:
+    """The source rule for one counter of one post at one moment: ``True`` to use the public value.
+
+    Owner data (exact numbers from the creator centre, or typed in) wins over public counters
+    (often rounded: "1.2万", "10万+"). A public value is used only when there is no owner value, or
+    when it was observed *after* the newest owner value and proves more than it: its lowest possible
+    value (:attr:`Count.low`) is above the owner's number. So a post never counts twice, a rounded
+    public count never replaces an exact owner one, and growth seen publicly after an import counts.
+    ``reach.report`` applies the same rule in SQL (:func:`prefer_public_sql`).
+    """
+    if public is None or public.value is None:
+        return False
+    if owner is None or owner.value is None:
+        return True
+    low = public.low
+    return (
+        owner_at is not None
+        and public_at is not None
+        and public_at > owner_at
+        and low is not None
+        and (low > owner.value)
+    )
+
+
+def prefer_public_sql(pv: str, pk: str, pgr: str, pat: str, ov: str, oat: str) -> str:
+    """:func:`prefer_public` as a SQL boolean over the named columns (value, kind, granularity, time)."""
+    low = f"(CASE WHEN {pk} = 'approximate' THEN greatest(0, {pv} - {pgr} // 2) ELSE {pv} END)"
+    return f"(CASE WHEN {pv} IS NULL THEN FALSE WHEN {ov} IS NULL THEN TRUE ELSE {pat} > {oat} AND {low} > {ov} END)"
+
+
+@dataclass(frozen=True)
+class LatestValues:
+    """A post's current numbers: per counter, the value chosen by :func:`prefer_public`.
+
+    Attributes:
+        metrics: the chosen counts (``extra``: those of the newest snapshot that has extras).
+        sources: counter name -> the ``source`` of the snapshot its value came from.
+        observed: counter name -> when that value was observed (UTC).
+        last_collected_at: the newest snapshot of the post, whatever it showed.
+    """
+
+    metrics: Metrics
+    sources: Mapping[str, str]
+    observed: Mapping[str, datetime]
+    last_collected_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ImportRecord:
+    """One imported file (table ``imports``): importing the same bytes again reuses its time and name."""
+
+    file_sha256: str
+    file_name: str
+    shape: str
+    platform: str | None
+    observed_at: datetime
+    campaign: str | None = None
+    rows: int = 0
+    written: int = 0
+    first_imported_at: datetime | None = None
+
+
 @dataclass(frozen=True)
 class PostRow:
     """A tracked post with its newest snapshot (``last_collected_at`` is ``None`` before the first)."""
@@ -172,6 +269,8 @@ class PostRow:
     last_collected_at: datetime | None
     metrics: Metrics
     fetch_params: Mapping[str, str] = field(default_factory=dict)
+    sources: Mapping[str, str] = field(default_factory=dict)
+    """Counter name -> ``source`` of its value (``manual``, ``import:…`` or a collector)."""
 
     @property
     def ref(self) -> PostRef:
@@ -358,29 +457,33 @@ class Store:
     def add_post(self, ref: PostRef, campaign: str | None = None, url: str | None = None) -> bool:
         """Track a post (and put it in ``campaign``, created when new). Returns ``True`` when the
         post was not tracked before. Re-adding a post re-activates it."""
-        now = utcnow()
         campaign = campaign_name(campaign) if campaign is not None else None
         with self.transaction() as con:
-            exists = con.execute("SELECT 1 FROM posts WHERE post_key = ?", [ref.post_key]).fetchone()
-            params = json.dumps(dict(ref.params), ensure_ascii=False) if ref.params else None
-            if exists:
-                con.execute(
-                    "UPDATE posts SET active = TRUE, fetch_params = coalesce(?, fetch_params) WHERE post_key = ?",
-                    [params, ref.post_key],
-                )
-            else:
-                con.execute(
-                    "INSERT INTO posts (post_key, platform, post_id, url, added_at, active, fetch_params) "
-                    "VALUES (?, ?, ?, ?, ?, TRUE, ?)",
-                    [ref.post_key, ref.platform, ref.post_id, url or ref.url, now, params],
-                )
-            if campaign is not None:
-                self._ensure_campaign(con, campaign, now)
-                linked = con.execute(
-                    "SELECT 1 FROM campaign_posts WHERE campaign = ? AND post_key = ?", [campaign, ref.post_key]
-                ).fetchone()
-                if not linked:
-                    con.execute("INSERT INTO campaign_posts VALUES (?, ?, ?)", [campaign, ref.post_key, now])
+            return self._add_post(con, ref, campaign, url, utcnow())
+
+    def _add_post(
+        self, con: duckdb.DuckDBPyConnection, ref: PostRef, campaign: str | None, url: str | None, now: datetime
+    ) -> bool:
+        exists = con.execute("SELECT 1 FROM posts WHERE post_key = ?", [ref.post_key]).fetchone()
+        params = json.dumps(dict(ref.params), ensure_ascii=False) if ref.params else None
+        if exists:
+            con.execute(
+                "UPDATE posts SET active = TRUE, fetch_params = coalesce(?, fetch_params) WHERE post_key = ?",
+                [params, ref.post_key],
+            )
+        else:
+            con.execute(
+                "INSERT INTO posts (post_key, platform, post_id, url, added_at, active, fetch_params) "
+                "VALUES (?, ?, ?, ?, ?, TRUE, ?)",
+                [ref.post_key, ref.platform, ref.post_id, url or ref.url, now, params],
+            )
+        if campaign is not None:
+            self._ensure_campaign(con, campaign, now)
+            linked = con.execute(
+                "SELECT 1 FROM campaign_posts WHERE campaign = ? AND post_key = ?", [campaign, ref.post_key]
+            ).fetchone()
+            if not linked:
+                con.execute("INSERT INTO campaign_posts VALUES (?, ?, ?)", [campaign, ref.post_key, now])
         return not exists
 
     @staticmethod
@@ -457,15 +560,16 @@ class Store:
         rows = self.con.execute(
             f"""SELECT p.post_key, p.platform, p.post_id, p.url, p.title, p.author, p.published_at,
                        p.added_at, p.active, p.fetch_params,
-                       (SELECT list(campaign ORDER BY campaign) FROM campaign_posts cp WHERE cp.post_key = p.post_key),
-                       s.collected_at, {", ".join("s." + c for c in _METRIC_SELECT.split(", "))}, s.extra
-                FROM posts p LEFT JOIN latest_snapshots s USING (post_key)
+                       (SELECT list(campaign ORDER BY campaign) FROM campaign_posts cp WHERE cp.post_key = p.post_key)
+                FROM posts p
                 WHERE {" AND ".join(where)}
                 ORDER BY p.added_at, p.post_key""",
             args,
         ).fetchall()
+        latest = self.latest_values([r[0] for r in rows])
         out = []
         for r in rows:
+            values = latest.get(r[0])
             out.append(
                 PostRow(
                     post_key=r[0],
@@ -478,11 +582,51 @@ class Store:
                     added_at=r[7],
                     active=bool(r[8]),
                     campaigns=tuple(r[10] or ()),
-                    last_collected_at=r[11],
-                    metrics=metrics_from_row(r, 12, r[32]),
+                    last_collected_at=values.last_collected_at if values else None,
+                    metrics=values.metrics if values else Metrics(),
                     fetch_params=json.loads(r[9]) if r[9] else {},
+                    sources=values.sources if values else {},
                 )
             )
+        return out
+
+    def latest_values(self, keys: Sequence[str], before: datetime | None = None) -> dict[str, LatestValues]:
+        """Each post's current numbers, per counter chosen by :func:`prefer_public` among the
+        snapshots taken before ``before`` (``None``: all), in one query. Posts without snapshots are
+        left out. A counter a snapshot did not show (NULL) never hides an older value."""
+        order = "struct_pack(a := collected_at, b := snapshot_id)"
+        picks = []
+        for m in METRIC_NAMES:
+            value = (
+                f"struct_pack(v := {m}, k := {m}_kind, g := {m}_granularity, r := {m}_raw, t := collected_at, "
+                "s := source)"
+            )
+            picks.append(f"arg_max({value}, {order}) FILTER (WHERE {m} IS NOT NULL AND own)")
+            picks.append(f"arg_max({value}, {order}) FILTER (WHERE {m} IS NOT NULL AND NOT own)")
+        rows = self.con.execute(
+            f"""SELECT post_key, {", ".join(picks)}, max(collected_at),
+                       arg_max(extra, {order}) FILTER (WHERE extra IS NOT NULL)
+                FROM (SELECT *, {OWNER_SOURCE_SQL} AS own FROM snapshots
+                      WHERE list_contains(?, post_key) AND (?::TIMESTAMPTZ IS NULL OR collected_at < ?::TIMESTAMPTZ))
+                GROUP BY post_key""",
+            [list(keys), before, before],
+        ).fetchall()
+        out: dict[str, LatestValues] = {}
+        for row in rows:
+            chosen: dict[str, Count | None] = {}
+            sources: dict[str, str] = {}
+            observed: dict[str, datetime] = {}
+            for i, m in enumerate(METRIC_NAMES):
+                own, pub = row[1 + 2 * i], row[2 + 2 * i]
+                oc = _count_from_row(own["v"], own["k"], own["g"], own["r"]) if own else None
+                pc = _count_from_row(pub["v"], pub["k"], pub["g"], pub["r"]) if pub else None
+                pick = pub if prefer_public(oc, own["t"] if own else None, pc, pub["t"] if pub else None) else own
+                chosen[m] = pc if pick is pub else oc
+                if pick is not None:
+                    sources[m] = pick["s"]
+                    observed[m] = pick["t"]
+            extra = metrics_from_row([None] * 20, 0, row[-1]).extra
+            out[row[0]] = LatestValues(Metrics(extra=extra, **chosen), sources, observed, row[-2])
         return out
 
     # -- snapshots and runs -----------------------------------------------------------------
@@ -528,6 +672,121 @@ class Store:
             if not con.execute("SELECT 1 FROM posts WHERE post_key = ?", [snapshot.post_key]).fetchone():
                 raise NotFound(f"post {snapshot.post_key} is not tracked: add it first with `reach add`")
             return self._insert_snapshot(con, snapshot)
+
+    def write_owner_data(
+        self,
+        snapshots: Sequence[Snapshot],
+        *,
+        posts: Sequence[tuple[PostRef, str | None]] = (),
+        campaign: str | None = None,
+        aliases: Sequence[tuple[str, str, str]] = (),
+        import_record: ImportRecord | None = None,
+    ) -> int:
+        """Write owner data (``reach record`` / ``reach import``) in one transaction: all or nothing.
+
+        Args:
+            snapshots: the observations (``source`` ``manual`` or ``import:…``).
+            posts: ``(ref, url)`` of posts to track first (new ones are added; all are put in ``campaign``).
+            campaign: the campaign for ``posts`` (created when new).
+            aliases: ``(platform, alias, post_key)``: other ids of posts (a Channels ``视频ID``) to remember.
+            import_record: the imported file, remembered so that importing it again adds nothing.
+
+        Returns:
+            How many snapshots were written; one already stored with the same numbers is not written again.
+
+        Raises:
+            InputError: a snapshot of the same post, time and source is stored with other numbers
+                (stored numbers are never changed), or a count is impossible. NotFound: a snapshot
+                of a post that is not tracked.
+        """
+        from .errors import ParseError
+
+        now = utcnow()
+        campaign = campaign_name(campaign) if campaign is not None else None
+        written = 0
+        with self.transaction() as con:
+            for ref, url in posts:
+                self._add_post(con, ref, campaign, url, now)
+            for snap in snapshots:
+                if not con.execute("SELECT 1 FROM posts WHERE post_key = ?", [snap.post_key]).fetchone():
+                    raise NotFound(f"post {snap.post_key} is not tracked: add it first with `reach add`")
+                collected_at = _utc(snap.collected_at)
+                assert collected_at is not None
+                sid = snapshot_id(snap.post_key, collected_at, snap.source)
+                stored = con.execute(
+                    f"SELECT {_METRIC_SELECT}, extra FROM snapshots WHERE snapshot_id = ?", [sid]
+                ).fetchone()
+                if stored is not None:
+                    old = metrics_from_row(stored, 0, stored[20])
+                    if _numbers(old) != _numbers(snap.metrics):
+                        raise InputError(
+                            f"{snap.post_key} already has numbers from {snap.source} at "
+                            f"{collected_at.isoformat().replace('+00:00', 'Z')} ({_describe(old)}), not "
+                            f"{_describe(snap.metrics)}: stored numbers are never changed. Record the right "
+                            "numbers with a later time (--at)"
+                        )
+                    continue
+                try:
+                    self._insert_snapshot(con, snap)
+                except ParseError as exc:
+                    raise InputError(f"{snap.post_key}: {exc.message}") from None
+                written += 1
+            for platform, alias, post_key in aliases:
+                known = con.execute(
+                    "SELECT post_key FROM post_aliases WHERE platform = ? AND alias = ?", [platform, alias]
+                ).fetchone()
+                if known is None:
+                    origin = import_record.file_name if import_record else None
+                    con.execute(
+                        "INSERT INTO post_aliases VALUES (?, ?, ?, ?, ?)", [platform, alias, post_key, origin, now]
+                    )
+                elif known[0] != post_key:
+                    raise InputError(f"{platform} id {alias} already belongs to {known[0]}, not {post_key}")
+            if import_record is not None:
+                rec = import_record
+                if con.execute("SELECT 1 FROM imports WHERE file_sha256 = ?", [rec.file_sha256]).fetchone():
+                    con.execute(
+                        "UPDATE imports SET written = written + ?, last_imported_at = ? WHERE file_sha256 = ?",
+                        [written, now, rec.file_sha256],
+                    )
+                else:
+                    con.execute(
+                        "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [
+                            rec.file_sha256,
+                            clean_text(rec.file_name),
+                            rec.shape,
+                            rec.platform,
+                            _utc(rec.observed_at),
+                            campaign,
+                            rec.rows,
+                            written,
+                            now,
+                            now,
+                        ],
+                    )
+        return written
+
+    def imported_file(self, file_sha256: str) -> ImportRecord | None:
+        """The earlier import of a file with these bytes (SHA-256, hex), or ``None``."""
+        row = self.con.execute(
+            "SELECT file_sha256, file_name, shape, platform, observed_at, campaign, rows, written, first_imported_at "
+            "FROM imports WHERE file_sha256 = ?",
+            [file_sha256],
+        ).fetchone()
+        return ImportRecord(*row) if row else None
+
+    def aliases(self, platform: str) -> dict[str, str]:
+        """``alias -> post_key`` of one platform (e.g. WeChat Channels ``视频ID`` learned by imports)."""
+        rows = self.con.execute("SELECT alias, post_key FROM post_aliases WHERE platform = ?", [platform]).fetchall()
+        return {r[0]: r[1] for r in rows}
+
+    def stored_snapshot_ids(self, ids: Iterable[str]) -> set[str]:
+        """Which of these snapshot ids are already stored."""
+        rows = self.con.execute(
+            "SELECT snapshot_id FROM snapshots WHERE list_contains(?, snapshot_id)", [list(ids)]
+        ).fetchall()
+        return {r[0] for r in rows}
 
     def _insert_snapshot(self, con: duckdb.DuckDBPyConnection, snap: Snapshot) -> str:
         collected_at = _utc(snap.collected_at)
@@ -589,6 +848,21 @@ class Store:
                 "SELECT post_key, status, message FROM run_outcomes WHERE run_id = ? ORDER BY post_key", [run_id]
             ).fetchall()
         ]
+
+
+def _numbers(metrics: Metrics) -> dict[str, tuple[int, str]]:
+    """What makes two observations the same: each shown counter's value and precision (not its raw text)."""
+    out = {}
+    for name in (*METRIC_NAMES, *sorted(metrics.extra)):
+        c = metrics.get(name)
+        if c is not None and c.value is not None:
+            out[name] = (c.value, c.kind.value)
+    return out
+
+
+def _describe(metrics: Metrics) -> str:
+    parts = [f"{name}={c.value}" for name in METRIC_NAMES if (c := metrics.get(name)) is not None]
+    return ", ".join(parts) or "no counters"
 
 
 @contextmanager

@@ -4,28 +4,36 @@
 >>> with reach.Tracker("bureau.duckdb") as t:                          # doctest: +SKIP
 ...     t.add("https://www.bilibili.com/video/BV1J442187uv", campaign="禁毒宣传")
 ...     summary = t.collect(campaign="禁毒宣传")
+...     t.record("https://weixin.qq.com/sph/AbCdEf123", views="1.2万", campaign="禁毒宣传")  # owner data
+...     t.import_file("作品列表导出.xlsx", campaign="禁毒宣传", at="2026-06-22 18:00")  # a Douyin export
 ...     print(t.report(campaign="禁毒宣传", by="day", tz="Asia/Shanghai").to_json())
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
-from datetime import date, datetime
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timezone
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 import httpx
 
 from .collect import Clock, Engine, OutcomeCallback
 from .collectors import get_collector
 from .config import Settings, check_timezone
-from .errors import InputError, NeedsResolution
+from .errors import CollectError, InputError, NeedsResolution
 from .http import Http
 from .models import PostRef, RunSummary
 from .report import Report, build_report
 from .store import PostRow, Store, run_lock, utcnow
 from .urls import identify
+
+if TYPE_CHECKING:
+    from .owner import ImportResult, RecordResult
+
+CountInput = int | str | None
 
 
 class Tracker:
@@ -116,9 +124,18 @@ class Tracker:
                 refs.append(PostRef(short.platform, "", url=short.url))
         if pending:
 
+            async def resolve_one(http: Http, short: NeedsResolution) -> PostRef:
+                try:
+                    return await get_collector(short.platform).resolve(http, short.url)
+                except CollectError as exc:  # say which link failed: a paste can hold many
+                    if short.url not in exc.message:
+                        exc.message = f"{short.url}: {exc.message}"
+                        exc.args = (exc.message,)
+                    raise
+
             async def resolve_all() -> list[PostRef]:
                 async with Http(self.settings, transport=self.transport) as http:
-                    return [await get_collector(s.platform).resolve(http, s.url) for _, s in pending]
+                    return [await resolve_one(http, s) for _, s in pending]
 
             for (index, _), ref in zip(pending, asyncio.run(resolve_all()), strict=True):
                 refs[index] = ref
@@ -212,4 +229,137 @@ class Tracker:
             since=since,
             until=until,
             lang=lang or self.settings.lang,
+        )
+
+    # -- owner data ------------------------------------------------------------------------
+
+    def record(
+        self,
+        post: str,
+        *,
+        views: CountInput = None,
+        likes: CountInput = None,
+        comments: CountInput = None,
+        shares: CountInput = None,
+        favorites: CountInput = None,
+        extra: Mapping[str, int | str] | None = None,
+        at: datetime | str | None = None,
+        note: str | None = None,
+        campaign: str | None = None,
+    ) -> RecordResult:
+        """Record a post's numbers as its owner sees them (creator centre, 后台): a ``manual`` snapshot.
+
+        Use it for what platforms do not show publicly (WeChat Channels views, Douyin plays,
+        Official Account reads) or to correct the picture with exact numbers. In reports, owner
+        numbers win over public ones for the same post (see :mod:`reach.report`); they are never added.
+
+        Args:
+            post: a link, share text or ``platform:id`` key; a post not tracked yet is added.
+            views, likes, comments, shares, favorites: whole numbers (``12345``) or count strings
+                as shown (``"1.2万"`` is kept as approximate, ``"10万+"`` as a lower bound). Leave out
+                what you do not know: a missing counter is "not shown", never 0.
+            extra: other counters, e.g. ``{"在看": 12}`` (在看, 好看 and 推荐 are stored as ``recommends``,
+                the name the collectors use).
+            at: when the numbers were read: a datetime (naive = the configured time zone) or text
+                such as ``"2026-04-01 10:00"``; default now. Not in the future.
+            note: free text kept with the snapshot (where the numbers came from).
+            campaign: also put the post in this campaign (created when new).
+
+        Returns:
+            A :class:`reach.owner.RecordResult`; ``written`` is ``False`` when the very same record
+            was already stored.
+
+        Raises:
+            InputError: a value that is not a count, no value, a bad or future time, a link reach
+                does not know, the same post and time recorded before with other numbers.
+                Nothing is written then.
+        """
+        from .owner import check_time, metrics_from_inputs, parse_time
+        from .owner import record as record_numbers
+
+        metrics = metrics_from_inputs(
+            {"views": views, "likes": likes, "comments": comments, "shares": shares, "favorites": favorites}, extra
+        )
+        zone = self.settings.zone
+        when = parse_time(at, zone) if at is not None else self.clock()
+        check_time(when, self.clock(), zone)
+        if campaign is not None and not campaign.strip():
+            raise InputError("the campaign name is empty")
+        ref = self.identify_all([post])[0]
+        url = (
+            ref.url
+            if ref.url and ref.url.startswith("http")
+            else get_collector(ref.platform).canonical_url(ref.post_id)
+        )
+        return record_numbers(
+            self.store, ref, metrics, when, now=self.clock(), zone=zone, url=url, note=note, campaign=campaign
+        )
+
+    def import_file(
+        self,
+        path: str | Path,
+        *,
+        platform: str | None = None,
+        campaign: str | None = None,
+        at: datetime | str | None = None,
+        mapping: Mapping[str, str] | None = None,
+        dry_run: bool = False,
+        note: str | None = None,
+    ) -> ImportResult:
+        """Import a creator-centre export or a spreadsheet of owner numbers, all or nothing.
+
+        Shapes (recognised from the header row, which is searched for): Douyin 作品列表 (.xlsx),
+        Xiaohongshu 笔记列表明细表 (.xlsx), WeChat Channels 视频号助手 (.csv), WeChat Official Account
+        图文分析 (.xls, also HTML saved as .xls), and any CSV/XLSX of link (or title) and number columns
+        in Chinese or English (UTF-8, UTF-8 with BOM, GB18030). Details: :mod:`reach.imports`.
+
+        The file is one observation of cumulative numbers at ``at`` (default: the file's
+        modification time, i.e. when it was downloaded). Rows are matched to tracked posts by link,
+        platform id, or title and publish time (:mod:`reach.owner`); rows that match nothing are
+        listed in ``skipped`` with their reasons. Importing the same file again adds nothing.
+
+        Args:
+            path: the file.
+            platform: the platform of a plain table without links (``douyin`` or ``抖音``).
+            campaign: match only this campaign's posts (a plain table's new posts go into it).
+            at: when the file was downloaded (datetime or ``"2026-04-12 18:00"``, configured zone).
+            mapping: ``{column header: target}`` for columns reach does not know, e.g.
+                ``{"阅读数(次)": "views"}``; targets: views, likes, comments, shares, favorites, link,
+                title, published, id, platform, skip, count:NAME.
+            dry_run: check and match everything, write nothing (the database is not even created).
+            note: free text kept with every snapshot.
+
+        Returns:
+            A :class:`reach.owner.ImportResult`: rows written, rows skipped (with reasons), warnings.
+
+        Raises:
+            InputError (or its subclass :class:`reach.imports.ExportError`, listing every unreadable
+            cell): see :func:`reach.owner.import_export`. Nothing is written then.
+        """
+        from .imports import read_export
+        from .owner import import_export, parse_time
+
+        zone = self.settings.zone
+        when = parse_time(at, zone) if at is not None else None
+        if campaign is not None and not campaign.strip():
+            raise InputError("the campaign name is empty")
+        export = read_export(path, platform=platform, mapping=mapping)  # a bad file stops here: no database
+        modified = None
+        if when is None:
+            modified = datetime.fromtimestamp(Path(path).stat().st_mtime, timezone.utc).replace(microsecond=0)
+        if dry_run and not self._exists():
+            store = Store(":memory:")  # nothing tracked yet, and a dry run creates no database
+        else:
+            store = self.store
+        return import_export(
+            store,
+            export,
+            now=self.clock(),
+            zone=zone,
+            campaign=campaign,
+            at=when,
+            file_time=modified,
+            dry_run=dry_run,
+            note=note,
+            resolve=self.identify_all,
         )

@@ -288,3 +288,24 @@ def test_subprocess_free_of_tracebacks_for_bad_db(tmp_path: Path) -> None:
         env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
     )
     assert r.returncode == 2 and "Traceback" not in r.stderr and r.stderr.startswith("error: ")
+
+
+def test_reach_parse_refuses_impossible_counts_like_a_run_does(tmp_path: Path) -> None:
+    """A count beyond 64 bits is refused by `reach parse` exactly as a collection run refuses it."""
+    from typer.testing import CliRunner
+
+    from reach import cli
+
+    body = {
+        "aweme_detail": {
+            "aweme_id": "7400000000000000001",
+            "statistics": {"digg_count": 2**70, "comment_count": 3, "play_count": 0},
+        },
+        "status_code": 0,
+    }
+    path = tmp_path / "huge.json"
+    path.write_text(json.dumps(body))
+    result = CliRunner().invoke(cli.app, ["parse", str(path), "--platform", "douyin"])
+    out = json.loads(result.stdout)
+    assert out["outcome"] == "parse_error" and "impossible likes count" in out["message"]
+    assert result.exit_code == 32

@@ -131,6 +131,7 @@ KUAISHOU_ID = "3xjdu626nodrug2"
 XIAOHONGSHU_ID = "6650c1d2000000001e00d626"
 WEIBO_MID = "5046000000000626"
 TOUTIAO_ID = "7450000000000000627"
+CHANNELS_ID = "DeMoSph626"
 POSTS += (
     DemoPost(
         "4.12 复制打开抖音，看看【示范县公安局的作品】对毒品说NO，对青春说YES # 禁毒 # 626国际禁毒日 "
@@ -205,7 +206,23 @@ POSTS += (
         0.004,
         datetime(2026, 6, 20, 6, 0, tzinfo=timezone.utc),
     ),
+    DemoPost(
+        f"https://weixin.qq.com/sph/{CHANNELS_ID}",
+        "wechat_channels",
+        CHANNELS_ID,
+        "对毒品说NO，对青春说YES #禁毒",
+        "示范县公安局",
+        1_100_000,
+        1.6,
+        0.024,
+        0.002,
+        0.013,
+        0.0,
+        datetime(2026, 6, 20, 7, 0, tzinfo=timezone.utc),
+    ),
 )
+OWNER_REPORTED = ("douyin", "wechat_channels")
+"""Platforms whose views the bureau reads in its creator centre and enters with ``Tracker.record``."""
 BLOCKED_ON = (3, "BV1a7421K7Qu")  # (day, post): bilibili risk control answers -352 once
 
 
@@ -225,6 +242,7 @@ class DemoPlatforms:
         self.kuaishou = _template("kuaishou_state.json")
         self.weibo = _template("weibo_show.json")
         self.toutiao = _template("toutiao_render_data.json")
+        self.channels = _template("wechat_channels_feed.json")
         self.by_id = {p.post_id: p for p in POSTS}
 
     def views(self, post: DemoPost) -> int:
@@ -291,7 +309,26 @@ class DemoPlatforms:
                 "</body></html>"
             )
             return httpx.Response(200, content=html.encode(), headers={"Content-Type": "text/html; charset=utf-8"})
+        if url.hostname == "channels.weixin.qq.com" and url.path == "/finder-preview/api/feed/get_feed_info":
+            post = self.by_id.get(str(json.loads(request.content or b"{}").get("shortUri", "")))
+            if post is None:
+                return httpx.Response(200, json={"errCode": 40400, "errMsg": "feed not found"})
+            return httpx.Response(200, json=self._channels(post))
         return httpx.Response(404, text="not part of the demo")
+
+    def _channels(self, post: DemoPost) -> dict[str, Any]:
+        body: dict[str, Any] = _copy(self.channels)
+        c = self.counters(post)
+        body["data"]["authorInfo"]["nickname"] = post.author
+        body["data"]["feedInfo"].update(
+            description=post.title,
+            favCountFmt=_wechat_display(c["likes"]),
+            likeCountFmt=_wechat_display(c["likes"] // 5),
+            forwardCountFmt=_wechat_display(c["shares"]),
+            commentCountFmt=_wechat_display(c["comments"]),
+            createtime=int(post.published.timestamp()),
+        )
+        return body
 
     def _toutiao(self, post: DemoPost) -> dict[str, Any]:
         body: dict[str, Any] = _copy(self.toutiao)
@@ -463,6 +500,11 @@ def _xhs_display(n: int) -> str:
     return str(n) if n < 10_000 else f"{n / 10_000:.1f}万"
 
 
+def _wechat_display(n: int) -> str:
+    """WeChat's display form: digits below 10,000, then "1.2万", and "10万+" from 100,000."""
+    return "10万+" if n >= 100_000 else _xhs_display(n)
+
+
 def _page(title: str, variable: str, state: Any) -> httpx.Response:
     """A mobile page carrying its state in a script, as Kuaishou and Xiaohongshu serve them."""
     html = (
@@ -510,6 +552,15 @@ def run_demo(
             for day in range(days):
                 platforms.day = day
                 summary = tracker.collect(campaign=CAMPAIGN)
+                if day % 2 == 1 or day == days - 1:  # staff copy the creator-centre views every other day
+                    for post in POSTS:
+                        if post.platform in OWNER_REPORTED:
+                            tracker.record(
+                                post.link,
+                                views=platforms.counters(post)["views"],
+                                at=clock(),
+                                note="创作者中心 (demo)",
+                            )
                 if not quiet:
                     when = (FIRST_ROUND + timedelta(days=day)).astimezone(settings.zone).strftime("%Y-%m-%d %H:%M")
                     failed = "".join(f"; {o.post_key} {o.status.value}: {o.message}" for o in summary.failures)

@@ -316,8 +316,11 @@ class YoutubeCollector(Collector):
         snippet: dict[str, Any] = raw_snippet if isinstance(raw_snippet, dict) else {}
         stats = item.get("statistics")
         if not isinstance(stats, dict):
-            warnings.append("statistics not in the answer (part=statistics missing): counters not shown")
-            stats = {}
+            # reach always asks for part=statistics: an item without it is not an answer we can count
+            raise ParseError(
+                f"YouTube API answered video {vid} without its statistics (part=statistics missing): "
+                "nothing recorded; if this repeats, the API changed"
+            )
         metrics_warnings: list[str] = []
         extra = {}
         details = item.get("liveStreamingDetails")

@@ -145,7 +145,8 @@ def test_parse_samples_shape(samples: Path) -> None:
         "--url",
         "https://youtu.be/ovdbrdCIP7U",
     )
-    assert r.exit_code == 0 and json.loads(r.stdout)["post_id"] == "ovdbrdCIP7U"
+    data = json.loads(r.stdout)  # --url picks the video; that answer lacks part=statistics: refused, by id
+    assert r.exit_code == 32 and data["outcome"] == "parse_error" and "ovdbrdCIP7U" in data["message"]
 
 
 def test_parse_bad_arguments(tmp_path: Path) -> None:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from datetime import datetime, timezone
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 
 from reach.collect import Engine
 from reach.collectors import get_collector
+from reach.collectors.base import Collector, RawResponse, host_matches
 from reach.config import Settings
-from reach.errors import NetworkError, RateLimited, UnsupportedURL
+from reach.errors import Blocked, NeedsResolution, NetworkError, RateLimited, Unavailable, UnsupportedURL
 from reach.http import Http, retry_after_seconds
 from reach.models import OutcomeStatus, PostRef
 from reach.store import Store
@@ -154,6 +157,175 @@ def test_short_link_resolution_stays_on_platform(fast_settings: Settings) -> Non
         asyncio.run(resolve("https://b23.tv/evil"))
     with pytest.raises(UnsupportedURL, match="redirects"):
         asyncio.run(resolve("https://b23.tv/loop"))
+
+
+class HookedCollector(Collector):
+    """A tiny platform that implements every resolution hook of :meth:`Collector.resolve`."""
+
+    platform = "hooked"
+    hosts = ("hooked.example", "handshake.example")
+    short_link_hosts = ("s.hooked.example",)
+    redirect_hosts = ("hooked.example",)  # the handshake host may be requested, never redirected to
+    patterns = (re.compile(r"^https://www\.hooked\.example/post/(?P<id>\d+)"),)
+    post_noun = "hooked clip"
+    max_redirects = 3
+
+    def __init__(self) -> None:
+        self.landings: list[tuple[str, str]] = []
+        self.pages: list[str] = []
+
+    def match(self, url: str) -> PostRef | None:
+        try:
+            return super().match(url)
+        except NeedsResolution:  # share text glued after a comma is not part of the short link
+            raise NeedsResolution(url.split(",")[0], self.platform) from None
+
+    def fetch_params(self, url: str) -> dict[str, str]:
+        token = parse_qs(urlsplit(url).query).get("t")
+        return {"t": token[0]} if token else {}
+
+    def check_landing(self, original_url: str, current_url: str) -> PostRef | None:
+        self.landings.append((original_url, current_url))
+        parts = urlsplit(current_url)
+        if parts.hostname != "www.hooked.example":
+            return None
+        if parts.path == "/login":
+            for target in parse_qs(parts.query).get("next", []):
+                ref = self.match(target)
+                if ref is not None:
+                    return ref
+            raise Blocked(f"{original_url} leads to a login page")
+        if parts.path == "/gone":
+            raise Unavailable(f"{original_url} leads to the 'gone' page")
+        return None
+
+    def post_from_page(self, raw: RawResponse, url: str) -> str | None:
+        self.pages.append(url)
+        if "captcha" in raw.text:
+            raise Blocked("captcha page")
+        m = re.search(r'data-post="(\d+)"', raw.text)
+        return m.group(1) if m else None
+
+    def refuse_redirect(self, original_url: str, target: str) -> str:
+        if host_matches(urlsplit(target).hostname or "", ("handshake.example",)):
+            return f"{original_url} leads to the cookie handshake, not a post"
+        return super().refuse_redirect(original_url, target)
+
+
+HOOKED_ROUTES: dict[str, httpx.Response] = {
+    "/post": httpx.Response(302, headers={"Location": "https://www.hooked.example/post/11?t=abc"}),
+    "/hop": httpx.Response(301, headers={"Location": "https://s.hooked.example/post"}),
+    "/login-post": httpx.Response(
+        302, headers={"Location": "https://www.hooked.example/login?next=https://www.hooked.example/post/12%3Ft%3Dx"}
+    ),
+    "/login": httpx.Response(302, headers={"Location": "https://www.hooked.example/login?next=nothing"}),
+    "/gone": httpx.Response(302, headers={"Location": "https://www.hooked.example/gone"}),
+    "/handshake": httpx.Response(302, headers={"Location": "https://handshake.example/register"}),
+    "/evil": httpx.Response(302, headers={"Location": "https://evil.example/post/13"}),
+    "/page": httpx.Response(200, text='<html><div data-post="14"></div></html>'),
+    "/blank": httpx.Response(200, text="<html>nothing here</html>"),
+    "/captcha": httpx.Response(200, text="<html>captcha</html>"),
+    "/ping": httpx.Response(302, headers={"Location": "https://s.hooked.example/pong"}),
+    "/pong": httpx.Response(302, headers={"Location": "https://s.hooked.example/ping"}),
+    "/a": httpx.Response(302, headers={"Location": "https://s.hooked.example/b"}),
+    "/b": httpx.Response(302, headers={"Location": "https://s.hooked.example/c"}),
+    "/c": httpx.Response(302, headers={"Location": "https://s.hooked.example/d"}),
+    "/d": httpx.Response(302, headers={"Location": "https://s.hooked.example/e"}),
+}
+
+
+def resolve_hooked(settings: Settings, url: str) -> tuple[PostRef | Exception, HookedCollector, list[str]]:
+    collector = HookedCollector()
+    requested: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        requested.append(str(request.url))
+        assert request.url.host == "s.hooked.example", "only short links are requested"
+        return HOOKED_ROUTES.get(request.url.path, httpx.Response(404))
+
+    async def go() -> PostRef:
+        async with Http(settings, transport=httpx.MockTransport(handler)) as http:
+            return await collector.resolve(http, url)
+
+    try:
+        return asyncio.run(go()), collector, requested
+    except Exception as exc:  # the caller checks which
+        return exc, collector, requested
+
+
+def test_resolve_follows_redirects_and_requests_the_trimmed_short_link(fast_settings: Settings) -> None:
+    ref, collector, requested = resolve_hooked(fast_settings, "https://s.hooked.example/hop,copy this")
+    assert ref == PostRef("hooked", "11", url="https://s.hooked.example/hop,copy this", params={"t": "abc"})
+    assert requested == ["https://s.hooked.example/hop", "https://s.hooked.example/post"]  # NeedsResolution.url
+    # check_landing saw every URL that named no post, with the link being resolved
+    assert collector.landings == [
+        ("https://s.hooked.example/hop,copy this", "https://s.hooked.example/hop"),
+        ("https://s.hooked.example/hop,copy this", "https://s.hooked.example/post"),
+    ]
+
+
+def test_check_landing_names_the_post_or_raises_before_any_request(fast_settings: Settings) -> None:
+    ref, _, requested = resolve_hooked(fast_settings, "https://s.hooked.example/login-post")
+    assert isinstance(ref, PostRef) and ref.post_key == "hooked:12" and ref.params == {"t": "x"}
+    assert ref.url == "https://s.hooked.example/login-post"
+    assert requested == ["https://s.hooked.example/login-post"]  # the login page is never requested
+    blocked, _, requested = resolve_hooked(fast_settings, "https://s.hooked.example/login")
+    assert isinstance(blocked, Blocked) and "s.hooked.example/login leads to a login page" in str(blocked)
+    assert requested == ["https://s.hooked.example/login"]
+    gone, _, _ = resolve_hooked(fast_settings, "https://s.hooked.example/gone")
+    assert isinstance(gone, Unavailable)
+
+
+def test_redirect_hosts_and_refuse_redirect_message(fast_settings: Settings) -> None:
+    handshake, _, _ = resolve_hooked(fast_settings, "https://s.hooked.example/handshake")
+    assert isinstance(handshake, UnsupportedURL)  # a declared host, but not one a short link may lead to
+    assert str(handshake) == "https://s.hooked.example/handshake leads to the cookie handshake, not a post"
+    evil, _, _ = resolve_hooked(fast_settings, "https://s.hooked.example/evil")
+    assert isinstance(evil, UnsupportedURL)
+    assert str(evil) == "https://s.hooked.example/evil redirects outside hooked (to evil.example); not followed"
+
+
+def test_post_from_page_reads_a_200_answer(fast_settings: Settings) -> None:
+    ref, collector, _ = resolve_hooked(fast_settings, "https://s.hooked.example/page?t=tok")
+    assert ref == PostRef("hooked", "14", url="https://s.hooked.example/page?t=tok", params={"t": "tok"})
+    assert collector.pages == ["https://s.hooked.example/page?t=tok"]  # the URL requested
+    captcha, _, _ = resolve_hooked(fast_settings, "https://s.hooked.example/captcha")
+    assert isinstance(captcha, Blocked)
+    blank, _, _ = resolve_hooked(fast_settings, "https://s.hooked.example/blank")
+    assert isinstance(blank, UnsupportedURL)
+    assert str(blank) == "https://s.hooked.example/blank did not lead to a hooked clip (HTTP 200)"
+    # not a 200: post_from_page is not asked; classify_dead_end (default) reads the 404
+    gone, collector, _ = resolve_hooked(fast_settings, "https://s.hooked.example/nowhere")
+    assert isinstance(gone, Unavailable) and collector.pages == []
+
+
+def test_resolve_detects_loops_and_long_chains(fast_settings: Settings) -> None:
+    loop, _, requested = resolve_hooked(fast_settings, "https://s.hooked.example/ping")
+    assert isinstance(loop, UnsupportedURL) and "redirects in a loop" in str(loop)
+    assert requested == ["https://s.hooked.example/ping", "https://s.hooked.example/pong"]
+    long, _, requested = resolve_hooked(fast_settings, "https://s.hooked.example/a")
+    assert isinstance(long, UnsupportedURL) and "more than 3 redirects" in str(long)
+    assert len(requested) == HookedCollector.max_redirects + 1
+
+
+def test_resolve_hook_defaults(fast_settings: Settings) -> None:
+    url = "https://www.bilibili.com/read/cv1"
+    assert bili.check_landing("https://b23.tv/x", url) is None
+    assert bili.post_from_page(RawResponse(200, url, b'<a href="/video/BV1J442187uv">'), url) is None
+    assert bili.refuse_redirect("https://b23.tv/x", "https://evil.example/a") == (
+        "https://b23.tv/x redirects outside bilibili (to evil.example); not followed"
+    )
+    assert bili.redirect_hosts == () and bili.post_noun == ""  # empty: hosts, "<platform> post"
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, text="<html>a page</html>")
+
+    async def go() -> PostRef:
+        async with Http(fast_settings, transport=httpx.MockTransport(handler)) as http:
+            return await bili.resolve(http, "https://b23.tv/page")
+
+    with pytest.raises(UnsupportedURL, match=r"did not lead to a bilibili post \(HTTP 200\)"):
+        asyncio.run(go())
 
 
 def test_engine_one_failure_never_loses_others_and_errors_are_not_snapshots(fast_settings: Settings) -> None:

@@ -12,7 +12,9 @@ A collector has two halves:
 Identity is offline: :meth:`Collector.match` turns a URL into a :class:`~reach.models.PostRef`
 using the class's ``patterns`` (each with a named ``id`` group) and :meth:`Collector.normalize_id`.
 Short links are resolved by :meth:`Collector.resolve`, which follows redirects only inside
-``hosts``.
+``redirect_hosts`` (default ``hosts``); a platform varies it through the resolution hooks
+(:meth:`Collector.check_landing`, :meth:`Collector.post_from_page`, :meth:`Collector.refuse_redirect`,
+:meth:`Collector.classify_dead_end`) instead of copying the loop.
 """
 
 from __future__ import annotations
@@ -67,6 +69,9 @@ class RawResponse:
             ) from exc
 
 
+_REDIRECTS = (301, 302, 303, 307, 308)
+
+
 def _host(url: str) -> str:
     return urlsplit(url).hostname or url
 
@@ -93,6 +98,34 @@ class Collector:
         batch_size: posts one request can answer (YouTube Data API: 50).
         block_threshold: consecutive ``blocked`` outcomes after which a collection run stops asking
             this platform (Douyin: 1, never hammer a 403).
+        max_redirects: redirects :meth:`resolve` follows before giving up.
+        redirect_hosts: hosts (and subdomains) a short link may redirect to; empty (the default)
+            means ``hosts``. Douyin narrows it to its page hosts (not the cookie handshake host).
+        post_noun: what messages call a post (``"TikTok post"``, ``"xiaohongshu note"``); empty
+            (the default) means ``"<platform> post"``.
+
+    Short-link resolution (:meth:`resolve`) is one loop for every platform: for each URL of the
+    chain (the pasted link first, then each redirect target) it
+
+    1. identifies the URL with :meth:`match`; a URL naming a post ends resolution. When ``match``
+       raises :class:`~reach.errors.NeedsResolution`, the URL it carries (``NeedsResolution.url``,
+       e.g. a short link with pasted share text trimmed) is the one requested;
+    2. calls ``check_landing(original_url, current_url) -> PostRef | None`` before any request:
+       raise the :class:`~reach.errors.CollectError` (or
+       :class:`~reach.errors.UnsupportedURL`) a known dead-end URL stands for (login wall,
+       ``/404?…``, captcha, profile, home page), or return a ``PostRef`` when the URL names the post
+       in a parameter (a login page's ``redirect_url``); ``None`` (the default) goes on;
+    3. refuses a URL already requested (a redirect loop), then GETs it without following redirects;
+    4. on a redirect, follows the target only within ``redirect_hosts``; another host raises
+       :class:`~reach.errors.UnsupportedURL` with the message of
+       ``refuse_redirect(original_url, target) -> str``;
+    5. on HTTP 200, asks ``post_from_page(raw, url) -> str | None`` (``url``: the URL requested) for
+       the post id the page names (default ``None``); the fetch parameters come from
+       :meth:`fetch_params` of that URL. The hook may raise the outcome of an error page;
+    6. otherwise calls ``classify_dead_end(raw)``, which raises the outcome of an error page (default:
+       HTTP 404 → unavailable), and else raises :class:`~reach.errors.UnsupportedURL`.
+
+    More than ``max_redirects`` redirects raise :class:`~reach.errors.UnsupportedURL`.
     """
 
     platform: ClassVar[str] = ""
@@ -107,6 +140,8 @@ class Collector:
     batch_size: ClassVar[int] = 1
     max_redirects: ClassVar[int] = 5
     block_threshold: ClassVar[int] = 3
+    redirect_hosts: ClassVar[tuple[str, ...]] = ()
+    post_noun: ClassVar[str] = ""
 
     @property
     def source(self) -> str:
@@ -148,34 +183,85 @@ class Collector:
     # -- I/O ---------------------------------------------------------------------------------
 
     async def resolve(self, http: Http, url: str) -> PostRef:
-        """Follow a short link's redirects (only within ``hosts``) and identify the target.
+        """Follow a short link's redirects (only within ``redirect_hosts``) and identify the target.
+
+        The loop and its hooks are described in the class docstring; platforms implement the hooks,
+        not this method.
 
         Raises:
-            UnsupportedURL: the chain leaves the platform's hosts or ends on no post.
-            CollectError: the platform answered with an error page (blocked, not found).
+            UnsupportedURL: the chain leaves the platform's hosts, loops, is too long or ends on no post.
+            CollectError: the chain ends on an error page or a known dead end (blocked, not found).
         """
         current = url
+        seen: set[str] = set()
         for _ in range(self.max_redirects + 1):
             try:
                 ref = self.match(current)
-            except NeedsResolution:
-                ref = None
+            except NeedsResolution as exc:
+                ref, current = None, exc.url
+            if ref is None:
+                ref = self.check_landing(url, current)
             if ref is not None:
                 return PostRef(self.platform, ref.post_id, url=url, params=ref.params)
+            if current in seen:
+                raise UnsupportedURL(f"{url} redirects in a loop; not followed")
+            seen.add(current)
             raw = await http.get(self, current, follow_redirects=False)
             location = raw.headers.get("location")
-            if raw.status in (301, 302, 303, 307, 308) and location:
+            if raw.status in _REDIRECTS and location:
                 nxt = http.join_url(current, location)
-                if not host_matches(_host(nxt), self.hosts):
-                    raise UnsupportedURL(f"{url} redirects outside {self.platform} (to {_host(nxt)}); not followed")
+                if not host_matches(urlsplit(nxt).hostname or "", self.redirect_hosts or self.hosts):
+                    raise UnsupportedURL(self.refuse_redirect(url, nxt))
                 current = nxt
                 continue
+            if raw.status == 200:
+                post_id = self.post_from_page(raw, current)
+                if post_id is not None:
+                    return PostRef(self.platform, post_id, url=url, params=self.fetch_params(current))
             self.classify_dead_end(raw)
-            raise UnsupportedURL(f"{url} did not lead to a {self.platform} post (HTTP {raw.status})")
+            noun = self.post_noun or f"{self.platform} post"
+            raise UnsupportedURL(f"{url} did not lead to a {noun} (HTTP {raw.status})")
         raise UnsupportedURL(f"{url}: more than {self.max_redirects} redirects; not followed")
 
+    def check_landing(self, original_url: str, current_url: str) -> PostRef | None:
+        """Look at a URL of a short link's chain that names no post, before it is requested.
+
+        Args:
+            original_url: the link being resolved (for messages).
+            current_url: the URL about to be requested (the link itself or a redirect target).
+
+        Returns:
+            The post when the URL names it in a parameter (a login page's ``redirect_url``), else
+            ``None`` (the default): the URL is requested.
+
+        Raises:
+            CollectError: the URL is a known dead end (a login wall → blocked, ``/404`` → unavailable).
+            UnsupportedURL: the URL is a page that is not a post (a profile, the home page).
+        """
+        return None
+
+    def post_from_page(self, raw: RawResponse, url: str) -> str | None:
+        """The post id a page answered with HTTP 200 (instead of a redirect) names, or ``None``
+        (the default): the page is then classified by :meth:`classify_dead_end`.
+
+        Args:
+            raw: the answer.
+            url: the URL requested (``raw.url`` is what the HTTP client made of it).
+
+        Raises:
+            CollectError: the page is an error page (captcha, deleted post).
+        """
+        return None
+
+    def refuse_redirect(self, original_url: str, target: str) -> str:
+        """The message of the :class:`~reach.errors.UnsupportedURL` raised when a short link
+        redirects outside ``redirect_hosts`` (``target``: the absolute redirect URL, not requested)."""
+        return f"{original_url} redirects outside {self.platform} (to {_host(target)}); not followed"
+
     def classify_dead_end(self, raw: RawResponse) -> None:
-        """Raise the right :class:`CollectError` when short-link resolution ends on an error page."""
+        """Raise the right :class:`CollectError` when short-link resolution ends on an error page
+        (any answer that is neither a redirect nor a page :meth:`post_from_page` reads); return
+        to let :meth:`resolve` raise :class:`~reach.errors.UnsupportedURL`."""
         if raw.status == 404:
             from ..errors import Unavailable
 

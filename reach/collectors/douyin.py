@@ -99,7 +99,6 @@ _PAGE_HOSTS = ("douyin.com", "iesdouyin.com")
 
 _ID = r"(?P<id>\d{19})(?!\d)"
 _HOST = r"^https?://(?:[\w-]+\.)*(?:iesdouyin|douyin)\.com"
-_REDIRECTS = (301, 302, 303, 307, 308)
 _AUTH_PATH = re.compile(r"/(?:passport|verify|verifycenter|security|login)(?:[/?#._-]|$)", re.IGNORECASE)
 _PROFILE_PATH = re.compile(r"^/(?:share/)?user/", re.IGNORECASE)
 
@@ -165,6 +164,7 @@ class DouyinCollector(Collector):
     version = "1"
     hosts = ("douyin.com", "iesdouyin.com", "ttwid.bytedance.com")
     short_link_hosts = ("v.douyin.com", "jx.douyin.com")
+    redirect_hosts = _PAGE_HOSTS
     patterns = (
         re.compile(_HOST + r"/(?:[\w-]+/)*?(?:video|note|slides)/" + _ID),
         re.compile(_HOST + r"/[^?#]*\?(?:[^#]*?&)?modal_id=" + _ID),
@@ -212,41 +212,20 @@ class DouyinCollector(Collector):
     def request_headers(self) -> dict[str, str]:
         return {"User-Agent": BROWSER_USER_AGENT, "Referer": "https://www.douyin.com/"}
 
-    async def resolve(self, http: Http, url: str) -> PostRef:
-        """Follow a short link within douyin.com / iesdouyin.com and identify the post.
+    def check_landing(self, original_url: str, current_url: str) -> PostRef | None:
+        """A chain that reaches a login / verification page (blocked) or a profile (unsupported)
+        stops there, unrequested."""
+        _check_landing(original_url, current_url)
+        return None
 
-        Raises:
-            UnsupportedURL: the chain leaves Douyin (Xigua videos, other sites), ends on a profile or
-                on no post.
-            Blocked: the chain ends on a login / verification / risk-control page.
-            Unavailable: the chain ends on a 404.
-        """
-        current = url
-        for _ in range(self.max_redirects + 1):
-            try:
-                ref = super().match(current)
-            except NeedsResolution:
-                ref = None
-            if ref is not None:
-                return PostRef(self.platform, ref.post_id, url=url, params=ref.params)
-            _check_landing(url, current)
-            raw = await http.get(self, current, follow_redirects=False)
-            location = raw.headers.get("location")
-            if raw.status in _REDIRECTS and location:
-                nxt = http.join_url(current, location)
-                host = urlsplit(nxt).hostname or ""
-                if not host_matches(host, _PAGE_HOSTS):
-                    if host_matches(host, ("ixigua.com",)):
-                        raise UnsupportedURL(
-                            f"{url} leads to a Xigua video ({host}), not a Douyin post; "
-                            "add the Xigua/Toutiao link instead"
-                        )
-                    raise UnsupportedURL(f"{url} redirects outside douyin (to {host}); not followed")
-                current = nxt
-                continue
-            self.classify_dead_end(raw)
-            raise UnsupportedURL(f"{url} did not lead to a douyin post (HTTP {raw.status})")
-        raise UnsupportedURL(f"{url}: more than {self.max_redirects} redirects; not followed")
+    def refuse_redirect(self, original_url: str, target: str) -> str:
+        """A short link to a Xigua video says which link to add instead."""
+        host = urlsplit(target).hostname or ""
+        if host_matches(host, ("ixigua.com",)):
+            return (
+                f"{original_url} leads to a Xigua video ({host}), not a Douyin post; add the Xigua/Toutiao link instead"
+            )
+        return super().refuse_redirect(original_url, target)
 
     def classify_dead_end(self, raw: RawResponse) -> None:
         """Raise the outcome of a short link that ends on an error page instead of a post."""

@@ -75,7 +75,6 @@ from ..errors import (
     RateLimited,
     ReachError,
     Unavailable,
-    UnsupportedURL,
 )
 from ..http import IPHONE_USER_AGENT, Http
 from ..models import Count, Metrics, ParsedPost, PostRef
@@ -267,34 +266,13 @@ class KuaishouCollector(Collector):
             raw = await http.get(self, target)
         return raw
 
-    async def resolve(self, http: Http, url: str) -> PostRef:
-        """Follow a short link within ``hosts``; a page opened by a numeric photo id is read for the
-        eid it names (``photo.share_info``)."""
-        current = url
-        for _ in range(self.max_redirects + 1):
-            try:
-                ref = self.match(current)
-            except NeedsResolution:
-                ref = None
-            if ref is not None:
-                return PostRef(self.platform, ref.post_id, url=url, params=ref.params)
-            raw = await http.get(self, current)
-            location = raw.headers.get("location")
-            if raw.status in _REDIRECTS and location:
-                target = http.join_url(current, location)
-                if not host_matches(urlsplit(target).hostname or "", self.hosts):
-                    raise UnsupportedURL(
-                        f"{url} redirects outside kuaishou (to {urlsplit(target).hostname}); not followed"
-                    )
-                current = target
-                continue
-            if raw.status == 200 and (_NUMERIC_PHOTO.match(current) or _names_a_post(raw)):
-                # a numeric photo id, or a short link that answered the share page itself (no redirect)
-                parsed = self.parse(raw)  # raises for captcha and error answers
-                return PostRef(self.platform, parsed.post_id, url=url, params=self.fetch_params(current))
-            self.classify_dead_end(raw)
-            raise UnsupportedURL(f"{url} did not lead to a kuaishou post (HTTP {raw.status})")
-        raise UnsupportedURL(f"{url}: more than {self.max_redirects} redirects; not followed")
+    def post_from_page(self, raw: RawResponse, url: str) -> str | None:
+        """A page opened by a numeric photo id, or a short link that answered the share page itself
+        (no redirect), is read for the eid it names (``photo.share_info``); :meth:`parse` raises for
+        captcha and error answers."""
+        if _NUMERIC_PHOTO.match(url) or _names_a_post(raw):
+            return self.parse(raw).post_id
+        return None
 
     def classify_dead_end(self, raw: RawResponse) -> None:
         lowered_url = raw.url.lower()

@@ -145,6 +145,7 @@ class TiktokCollector(Collector):
         "https://www.tiktok.com/player/v1/7400000000000000005",
     )
     cookie_names = ("tt_chain_token", "msToken", "sessionid")
+    post_noun = "TikTok post"
     min_interval = 5.0
     max_concurrency = 1
     block_threshold = 2
@@ -202,45 +203,13 @@ class TiktokCollector(Collector):
     def _is_short(self, url: str) -> bool:
         return host_matches(_host(url), self.short_link_hosts) or _SHORT_PATH.match(url) is not None
 
-    async def resolve(self, http: Http, url: str) -> PostRef:
-        """Follow a short link's redirects one by one (TikTok hosts only) until a URL names a post.
-
-        Every ``Location`` is followed, so a chain of several redirects (``vm.tiktok.com`` →
-        ``/t/<code>`` → ``/@user/video/<id>``) ends on the final post URL. A short link answered with
-        a 200 page is read for the post's canonical link.
-
-        Raises:
-            UnsupportedURL: the chain leaves TikTok or ends on a page that is not a post.
-            CollectError: the chain ends on a login wall (blocked), ``/notfound``, the home page or a
-                404 (unavailable), or an error page.
-        """
-        current = url
-        seen: set[str] = set()
-        for _ in range(self.max_redirects + 1):
-            ref = self._quiet_match(current)
-            if ref is not None:
-                return PostRef(self.platform, ref.post_id, url=url, params=ref.params)
-            if not self._is_short(current):
-                ref = self._classify_landing(url, current)
-                return PostRef(self.platform, ref.post_id, url=url, params=ref.params)
-            if current in seen:
-                raise UnsupportedURL(f"{url} redirects in a loop; not followed")
-            seen.add(current)
-            raw = await http.get(self, current, follow_redirects=False)
-            location = raw.headers.get("location")
-            if raw.status in _REDIRECTS and location:
-                nxt = http.join_url(current, location)
-                if not host_matches(_host(nxt), self.hosts):
-                    raise UnsupportedURL(f"{url} redirects outside tiktok (to {_host(nxt)}); not followed")
-                current = nxt
-                continue
-            if raw.status == 200:
-                post_id = self._post_id_from_page(raw)
-                if post_id is not None:
-                    return PostRef(self.platform, post_id, url=url)
-            self.classify_dead_end(raw)
-            raise UnsupportedURL(f"{url} did not lead to a TikTok post (HTTP {raw.status})")
-        raise UnsupportedURL(f"{url}: more than {self.max_redirects} redirects; not followed")
+    def check_landing(self, original_url: str, current_url: str) -> PostRef | None:
+        """A short link is requested (every ``Location`` is followed, so a chain ``vm.tiktok.com`` →
+        ``/t/<code>`` → ``/@user/video/<id>`` ends on the post URL); any other URL that names no post
+        is where the link landed, classified without a request (:meth:`_classify_landing`)."""
+        if self._is_short(current_url):
+            return None
+        return self._classify_landing(original_url, current_url)
 
     def _classify_landing(self, url: str, landing: str) -> PostRef:
         """Where a short link landed when that URL names no post: raise the outcome it means
@@ -266,8 +235,9 @@ class TiktokCollector(Collector):
             f"{url} leads to {parts.netloc}{parts.path}, which is not a TikTok post (a profile, sound or tag page?)"
         )
 
-    def _post_id_from_page(self, raw: RawResponse) -> str | None:
-        """The post a 200 page is about: its video-detail item id or canonical link (or ``None``)."""
+    def post_from_page(self, raw: RawResponse, url: str) -> str | None:
+        """The post a 200 page (a short link answered without a redirect) is about: its video-detail
+        item id or canonical link (or ``None``)."""
         text = raw.text
         scope = _scope_from_text(text)
         if scope is not None:

@@ -290,6 +290,7 @@ class XiaohongshuCollector(Collector):
         "https://www.xiaohongshu.com/user/profile/5f0a1b2c000000000101abcd/65f0a1b2000000001203abcd",
     )
     cookie_names = ("a1", "web_session", "webId")
+    post_noun = "xiaohongshu note"
     min_interval = 5.0
     max_concurrency = 1
     block_threshold = 2
@@ -340,38 +341,18 @@ class XiaohongshuCollector(Collector):
 
     # -- I/O -----------------------------------------------------------------------------------
 
-    async def resolve(self, http: Http, url: str) -> PostRef:
-        """Follow a short link within Xiaohongshu hosts; dead ends (``/404?…``, captcha, login,
-        home page) are classified from their URL and never requested."""
-        current = url
-        for _ in range(self.max_redirects + 1):
-            error = _dead_end(current)
-            if error is not None:
-                raise error
-            if _is_home(current):
-                raise UnsupportedURL(
-                    f"{url} leads to the Xiaohongshu home page, not to a note: the link may have expired; "
-                    "copy the note's share link again in the app"
-                )
-            try:
-                ref = self.match(current)
-            except NeedsResolution as exc:
-                ref, current = None, exc.url  # the short link without text glued to it
-            if ref is not None:
-                return PostRef(self.platform, ref.post_id, url=url, params=ref.params)
-            raw = await http.get(self, current, follow_redirects=False)
-            location = raw.headers.get("location")
-            if raw.status in _REDIRECTS and location:
-                nxt = http.join_url(current, location)
-                if not host_matches(urlsplit(nxt).hostname or "", self.hosts):
-                    raise UnsupportedURL(
-                        f"{url} redirects outside {self.platform} (to {urlsplit(nxt).hostname}); not followed"
-                    )
-                current = nxt
-                continue
-            self.classify_dead_end(raw)
-            raise UnsupportedURL(f"{url} did not lead to a {self.platform} note (HTTP {raw.status})")
-        raise UnsupportedURL(f"{url}: more than {self.max_redirects} redirects; not followed")
+    def check_landing(self, original_url: str, current_url: str) -> PostRef | None:
+        """Dead ends (``/404?…``, captcha, login, home page) are classified from their URL and never
+        requested."""
+        error = _dead_end(current_url)
+        if error is not None:
+            raise error
+        if _is_home(current_url):
+            raise UnsupportedURL(
+                f"{original_url} leads to the Xiaohongshu home page, not to a note: the link may have expired; "
+                "copy the note's share link again in the app"
+            )
+        return None
 
     def classify_dead_end(self, raw: RawResponse) -> None:
         if raw.status in (461, 471):

@@ -215,15 +215,21 @@ def add(
             try:
                 refs = tracker.add(*entries, campaign=campaign)
             except CollectError as exc:
+                nothing = (
+                    f"nothing was added (none of the {len(entries)} entries: fix or remove this one and run the "
+                    "same command again)"
+                    if len(entries) > 1
+                    else "nothing was added"
+                )
                 advice = {
-                    OutcomeStatus.UNAVAILABLE: "the post behind the link is gone; nothing was added",
+                    OutcomeStatus.UNAVAILABLE: f"{nothing}",
                     OutcomeStatus.NETWORK_ERROR: (
-                        "nothing was added: try again when online, or open the short link in a browser "
+                        f"{nothing}: try again when online, or open the short link in a browser "
                         "and paste the post's full address"
                     ),
                 }.get(
                     exc.status,
-                    "nothing was added: open the short link in a browser and paste the post's full address, "
+                    f"{nothing}: open the short link in a browser and paste the post's full address, "
                     "or try again later",
                 )
                 fail(f"{exc.message}. {advice[0].upper()}{advice[1:]}", STATUS_BITS.get(exc.status, EXIT_INTERNAL))
@@ -914,7 +920,7 @@ def parse_result(collector: Any, raw: Any, post_id: str | None) -> dict[str, Any
     return {
         "outcome": "ok",
         "platform": parsed.platform,
-        "post_id": parsed.post_id or None,
+        "post_id": parsed.post_id if parsed.post_id not in ("", "unknown") else None,
         "title": parsed.title,
         "author": parsed.author,
         "published_at": published.isoformat().replace("+00:00", "Z") if isinstance(published, datetime) else None,

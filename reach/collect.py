@@ -8,6 +8,8 @@ outcomes to the store.
   transaction: a crash loses only what was in flight, and one failed post never loses the others.
 * A platform that blocks us ``breaker_threshold`` times in a row is not asked again in this run:
   its remaining posts are recorded as ``blocked`` without a request (hammering makes bans longer).
+  Likewise a platform that cannot be reached (no connection, timeouts) ``breaker_threshold`` times
+  in a row: its remaining posts are ``network_error`` at once, so an offline cron run ends quickly.
 """
 
 from __future__ import annotations
@@ -215,12 +217,23 @@ class Engine:
         queue: asyncio.Queue[list[PostRef]] = asyncio.Queue()
         for start in range(0, len(refs), size):
             queue.put_nowait(refs[start : start + size])
-        streak = {"blocked": 0}
+        streak = {"blocked": 0, "unreachable": 0}
         threshold = max(1, min(self.breaker_threshold, collector.block_threshold))
 
         async def worker() -> None:
             while not queue.empty():
                 batch = queue.get_nowait()
+                if streak["unreachable"] >= self.breaker_threshold:
+                    for ref in batch:
+                        done(
+                            Outcome(
+                                ref.post_key,
+                                OutcomeStatus.NETWORK_ERROR,
+                                f"not fetched: {platform} could not be reached {streak['unreachable']} times in a "
+                                "row in this run; check the internet connection or proxy and run again",
+                            )
+                        )
+                    continue
                 if streak["blocked"] >= threshold:
                     for ref in batch:
                         done(
@@ -239,6 +252,8 @@ class Engine:
                 for ref, answer in answers:
                     outcome = outcome_from(collector, ref, answer, run_id=run_id, collected_at=self.clock())
                     streak["blocked"] = streak["blocked"] + 1 if outcome.status is OutcomeStatus.BLOCKED else 0
+                    unreachable = outcome.status is OutcomeStatus.NETWORK_ERROR and outcome.http_status is None
+                    streak["unreachable"] = streak["unreachable"] + 1 if unreachable else 0
                     done(outcome)
 
         await asyncio.gather(*(worker() for _ in range(max(1, collector.max_concurrency))))

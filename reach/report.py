@@ -85,7 +85,8 @@ LABELS: dict[str, dict[str, Any]] = {
         "sources": {"public": "公开", "manual": "手动录入", "import": "后台导入"},
         "legend": (
             "≈ 含平台四舍五入的数字；≥ 含“10万+”这类下限；— 平台未显示；"
-            "沿用旧值：该时段没有新数据的作品数，沿用其最近一次数值"
+            "沿用旧值：该时段没有新数据的作品数，沿用其最近一次数值；"
+            "日增只算前后两个时段都有数值的作品，新增作品（首次计入）的数值只计入总量"
         ),
         "owner_legend": (
             "后台数据：账号方在创作者中心看到的数字（reach record 手动录入或 reach import 导入）；"
@@ -125,7 +126,9 @@ LABELS: dict[str, dict[str, Any]] = {
         "sources": {"public": "public", "manual": "manual", "import": "import"},
         "legend": (
             "≈ includes platform-rounded numbers; ≥ includes lower bounds such as '100K+'; — not shown; "
-            "Carried: posts with no new snapshot in that period, counted at their last known value"
+            "Carried: posts with no new snapshot in that period, counted at their last known value; "
+            "Increase counts only posts seen in both periods: a post counted for the first time (New posts) "
+            "adds to the total, not to the increase"
         ),
         "owner_legend": (
             "Owner-reported: numbers from the account's creator centre (reach record / reach import); "
@@ -150,6 +153,7 @@ PLATFORM_NAMES: dict[str, dict[str, str]] = {
     },
     "en": {
         "bilibili": "Bilibili",
+        "youtube": "YouTube",
         "douyin": "Douyin",
         "kuaishou": "Kuaishou",
         "weibo": "Weibo",
@@ -780,7 +784,7 @@ def render_table(report: Report, console: Any) -> None:
         ]
         console.print(
             make_table(
-                lab["total"], headers, rows, width=console.width, droppable=(5, 4, 3, 6) if has_owner else (5, 4, 3)
+                lab["total"], headers, rows, width=console.width, droppable=(5, 3, 4, 6) if has_owner else (5, 3, 4)
             )
         )
     all_views = sum(p.totals["views"].value or 0 for p in report.platforms)
@@ -824,7 +828,7 @@ def render_table(report: Report, console: Any) -> None:
             rows,
             text_columns=2,
             width=console.width,
-            droppable=(7, 6, 1, 5, 8) if any_owner else (7, 6, 1, 5),
+            droppable=(7, 6, 5, 8, 1) if any_owner else (7, 6, 5, 1),
         )
     )
     for note in report.notes:

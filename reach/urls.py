@@ -13,7 +13,7 @@ import re
 import string
 from urllib.parse import urlsplit, urlunsplit
 
-from .collectors import all_collectors, get_collector, platforms
+from .collectors import Collector, all_collectors, get_collector, platforms
 from .errors import NeedsResolution, UnsupportedURL
 from .models import PostRef
 
@@ -132,15 +132,47 @@ def identify(text: str) -> PostRef:
         ref = _match_bare(cleaned)
         if ref is not None:
             return ref
+        key = _KEY.match(cleaned)
+        if key is not None:
+            raise UnsupportedURL(
+                f"{cleaned!r}: unknown platform {key.group('platform')!r}; "
+                f"a post key is platform:id with one of {', '.join(platforms())}"
+            )
         raise UnsupportedURL(
             f"no post link found in {_preview(text)}: paste the post's link or the app's share text "
             f"(supported: {', '.join(platforms())})"
         )
     hosts = ", ".join(dict.fromkeys(urlsplit(u).hostname or "?" for u in urls))
+    known = _platform_of_hosts(urls)
+    if known is not None:  # a platform's page that is not a post page: show what a post link looks like
+        examples = " or ".join(known.example_urls[:2])
+        raise UnsupportedURL(
+            f"{hosts}: a {known.platform} page, but not a post link reach can read; "
+            f"paste the post's own link, like {examples}"
+        )
     raise UnsupportedURL(
         f"{hosts}: not a post link reach supports (supported: {', '.join(platforms())}); "
         "paste the link of the post itself"
     )
+
+
+def _platform_of_hosts(urls: list[str]) -> Collector | None:
+    """The platform whose site the first recognisable link is on (the most specific host wins:
+    ``mp.weixin.qq.com`` is WeChat articles, not Channels); API and handshake hosts do not count."""
+    from .collectors.base import host_matches
+
+    for url in urls:
+        host = urlsplit(url).hostname or ""
+        if host.endswith(("googleapis.com", "bytedance.com")):
+            continue
+        best: tuple[int, Collector] | None = None
+        for collector in all_collectors():
+            for allowed in collector.hosts:
+                if host_matches(host, (allowed,)) and (best is None or len(allowed) > best[0]):
+                    best = (len(allowed), collector)
+        if best is not None:
+            return best[1]
+    return None
 
 
 def _preview(text: str) -> str:

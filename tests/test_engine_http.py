@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from dataclasses import replace
 from datetime import datetime, timezone
 from urllib.parse import parse_qs, urlsplit
 
@@ -374,6 +375,35 @@ def test_circuit_breaker_stops_hammering(fast_settings: Settings) -> None:
     assert len(calls) == 3
     assert summary.counts == {OutcomeStatus.BLOCKED: 6}
     assert "in a row" in summary.failures[-1].message
+
+
+def test_unreachable_platform_is_not_retried_post_after_post(fast_settings: Settings) -> None:
+    """Offline: after three posts that could not reach the platform, the rest end at once."""
+    calls = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        raise httpx.ConnectError("no route to host", request=request)
+
+    settings = replace(fast_settings, retries=0)
+    refs = [PostRef("bilibili", b) for b in BVS] * 3  # nine posts
+    summary = Engine(None, settings, transport=httpx.MockTransport(handler), breaker_threshold=3).run(refs)
+    assert len(calls) == 3
+    assert summary.counts == {OutcomeStatus.NETWORK_ERROR: 9}
+    assert "could not be reached 3 times in a row" in summary.failures[-1].message
+
+
+def test_server_errors_do_not_count_as_unreachable(fast_settings: Settings) -> None:
+    calls = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        return httpx.Response(503)
+
+    settings = replace(fast_settings, retries=0)
+    refs = [PostRef("bilibili", b) for b in BVS] * 2
+    summary = Engine(None, settings, transport=httpx.MockTransport(handler), breaker_threshold=3).run(refs)
+    assert len(calls) == 6 and summary.counts == {OutcomeStatus.NETWORK_ERROR: 6}
 
 
 def test_parser_crash_is_contained(fast_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -116,3 +116,18 @@ def test_a_non_post_page_does_not_hide_the_post_link_after_it() -> None:
     assert identify(text).post_key == "weibo:5012345678901234"
     with pytest.raises(UnsupportedURL, match="user page"):
         identify("https://weibo.com/u/7000000001")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("myspace:12345", "unknown platform 'myspace'"),
+        ("https://channels.weixin.qq.com/web/pages/feed?id=123", "a wechat_channels page.*weixin.qq.com/sph/"),
+        ("https://mp.weixin.qq.com/cgi-bin/home", "a wechat_mp page"),
+        ("https://www.douyin.com/user/MS4wLjABAAAAinvented", "a douyin page.*douyin.com/video/"),
+        ("https://example.com/video/1", "not a post link reach supports"),
+    ],
+)
+def test_refusals_say_what_a_post_link_looks_like(text: str, message: str) -> None:
+    with pytest.raises(UnsupportedURL, match=message):
+        identify(text)

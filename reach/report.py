@@ -10,6 +10,9 @@ The maths runs in DuckDB SQL over the ``snapshots`` table:
 * **Totals** add the posts' values. Any approximate input makes the total approximate (shown
   ``≈``); any lower bound makes it a lower bound (shown ``≥``). ``granularity`` of a total is the sum
   of its parts' granularities: how far rounding alone could move it.
+* **Decreases** are kept as observed (a platform correcting its count, removing fake plays, a
+  re-upload): the increase includes them, and each bucket names the posts that went down
+  (``Bucket.decreased_posts``, a report note), so a smaller or negative increase is never unexplained.
 * **Increase** of a bucket is the sum, over posts seen in both this and the previous bucket, of
   their change; a post first seen in this bucket counts in ``new_posts`` (its views are in the
   total, not in the increase). A change between rounded values smaller than the rounding is not
@@ -81,6 +84,7 @@ LABELS: dict[str, dict[str, Any]] = {
         "precision": "精度",
         "kinds": {"exact": "精确", "approximate": "约数", "lower_bound": "下限"},
         "owner": "其中后台数据",
+        "decreased": "下降作品",
         "source": "来源",
         "sources": {"public": "公开", "manual": "手动录入", "import": "后台导入"},
         "legend": (
@@ -122,6 +126,7 @@ LABELS: dict[str, dict[str, Any]] = {
         "precision": "Precision",
         "kinds": {"exact": "exact", "approximate": "approximate", "lower_bound": "lower bound"},
         "owner": "Owner-reported",
+        "decreased": "Posts down",
         "source": "Source",
         "sources": {"public": "public", "manual": "manual", "import": "import"},
         "legend": (
@@ -255,6 +260,11 @@ class Bucket:
     platforms: dict[str, Total]
     owner: Total = Total(None)
     """The part of ``total`` that is owner data (``reach record`` / ``reach import``)."""
+    decreased_posts: int = 0
+    """Posts whose views went down since the previous bucket, beyond rounding (kept as observed)."""
+    decrease: int = 0
+    """The sum of those drops (zero or negative); ``increase`` already includes it."""
+    decreased_keys: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -331,6 +341,8 @@ class Report:
                     "new_posts": b.new_posts,
                     "stale_posts": b.stale_posts,
                     "owner_views": b.owner.to_dict(lang),
+                    "decreased_posts": b.decreased_posts,
+                    "decrease": b.decrease,
                     "platforms": {p: t.to_dict(lang) for p, t in sorted(b.platforms.items())},
                 }
                 for b in self.buckets
@@ -376,6 +388,7 @@ class Report:
                 lab["new_posts"],
                 lab["stale"],
                 lab["owner"],
+                lab["decreased"],
             ]
             + [f"{_platform_name(p, self.lang)} {lab['views']}" for p in platforms]
         )
@@ -390,6 +403,7 @@ class Report:
                     b.new_posts,
                     b.stale_posts,
                     "" if b.owner.value is None else b.owner.value,
+                    b.decreased_posts,
                 ]
                 + ["" if (t := b.platforms.get(p)) is None or t.value is None else t.value for p in platforms]
             )
@@ -510,6 +524,19 @@ def build_report(
     # per-post and per-platform values as of the end of the last bucket shown, not of today
     report.posts = _post_lines(store, posts, before=ends[-1].astimezone(timezone.utc) if until is not None else None)
     report.platforms = _platform_lines(report.posts)
+    titles = {line.post_key: line.title or line.post_key for line in report.posts}
+    for b in report.buckets:
+        if b.decreased_posts:
+            named = "、".join(_short(titles.get(k, k)) for k in b.decreased_keys[:3])
+            more = "" if len(b.decreased_keys) <= 3 else (" …" if lang == "zh" else " ...")
+            amount = display(b.decrease, CountKind.EXACT, lang, signed=True)
+            report.notes.append(
+                f"{b.label}: views of {b.decreased_posts} post(s) went down ({amount}): {named}{more}; kept as "
+                "observed (a platform correction, removed fake views or a re-upload?); the increase includes the drop"
+                if lang == "en"
+                else f"{b.label}：{b.decreased_posts} 个作品的播放量下降（{amount}）：{named}{more}；"
+                "按平台显示的数值保留（可能是平台修正、清理异常播放或重新上传），增量已计入该下降"
+            )
     stale = report.latest.stale_posts if report.latest else 0
     if stale:
         report.notes.append(
@@ -518,6 +545,11 @@ def build_report(
             else f"{stale} 个作品在最后一个时段没有新数据，沿用最近一次的数值"
         )
     return report
+
+
+def _short(title: str, width: int = 24) -> str:
+    flat = " ".join(title.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
 def _to_local(value: date | datetime, zone: ZoneInfo, end: bool = False) -> datetime:
@@ -588,7 +620,9 @@ SELECT idx, platform,
     sum(v) FILTER (WHERE by_owner)::HUGEINT, count(v) FILTER (WHERE by_owner),
     coalesce(bool_or(k = 'approximate') FILTER (WHERE by_owner), false),
     coalesce(bool_or(k = 'lower_bound') FILTER (WHERE by_owner), false),
-    coalesce(sum(CASE WHEN k = 'approximate' THEN gr ELSE 0 END) FILTER (WHERE by_owner), 0)::HUGEINT
+    coalesce(sum(CASE WHEN k = 'approximate' THEN gr ELSE 0 END) FILTER (WHERE by_owner), 0)::HUGEINT,
+    count(*) FILTER (WHERE inc < 0), coalesce(sum(inc) FILTER (WHERE inc < 0), 0)::HUGEINT,
+    coalesce(list(post_key ORDER BY post_key) FILTER (WHERE inc < 0), [])
 FROM e GROUP BY idx, platform ORDER BY idx, platform
 """
 )
@@ -620,9 +654,14 @@ def _buckets(
         base = 0
         new = stale = 0
         owner_parts: list[Total] = []
+        decreased = decrease = 0
+        decreased_keys: list[str] = []
         for row in group:
             _, platform, vsum, vcount, approx, lower, gran, inc, inc_apx, pbase, is_new, st = row[:12]
-            osum, ocount, oapprox, olower, ogran = row[12:]
+            osum, ocount, oapprox, olower, ogran, ndec, dec, dec_keys = row[12:]
+            decreased += int(ndec)
+            decrease += int(dec)
+            decreased_keys.extend(dec_keys)
             total = Total(None if vcount == 0 else int(vsum), _kind(approx, lower), int(gran), int(vcount))
             platforms[platform] = total
             parts.append(total)
@@ -649,6 +688,9 @@ def _buckets(
                 stale_posts=stale,
                 platforms=platforms,
                 owner=Total.combine(owner_parts),
+                decreased_posts=decreased if idx > 0 else 0,
+                decrease=decrease if idx > 0 else 0,
+                decreased_keys=tuple(sorted(decreased_keys)) if idx > 0 else (),
             )
         )
     return out

@@ -146,3 +146,42 @@ def test_display_numbers() -> None:
     assert display(12000, CountKind.APPROXIMATE, "zh").startswith("≈")
     assert display(-5, lang="en") == "−5"
     assert display(5, lang="en", signed=True) == "+5"
+
+
+def _public(store: Store, ref: PostRef, when: datetime, views: Count) -> None:
+    store.add_snapshot(Snapshot(ref.post_key, when, Metrics(views=views), source=f"{ref.platform}@1"))
+
+
+def test_mixed_precision_campaign_has_markers_and_no_false_growth() -> None:
+    """Exact, rounded ("1.2万") and floor ("10万+") values in one campaign: the totals say ≈ and ≥,
+    rounding noise is not growth, a floor is never a drop, and a real decrease is named, not hidden."""
+    exact, rounded, floor = PostRef("bilibili", "BV1a7421K7Qg"), PostRef("kuaishou", "3xinvented01"), B
+    s = Store()
+    for ref in (exact, rounded, floor):
+        s.add_post(ref, campaign="mix")
+    _public(s, exact, at(1), Count.exact(5000))
+    _public(s, rounded, at(1), Count(12000, CountKind.APPROXIMATE, 1000, "1.2万"))
+    _public(s, floor, at(1), Count(100000, CountKind.LOWER_BOUND, 10000, "10万+"))
+    # day 2: the rounded post shows an exact 12,345 (inside "1.2万": no growth), the floor repeats, exact grows
+    _public(s, exact, at(2), Count.exact(5600))
+    _public(s, rounded, at(2), Count.exact(12345))
+    _public(s, floor, at(2), Count(100000, CountKind.LOWER_BOUND, 10000, "10万+"))
+    # day 3: the exact post is corrected down by the platform (removed fake plays)
+    _public(s, exact, at(3), Count.exact(5100))
+    _public(s, rounded, at(3), Count.exact(12400))
+    _public(s, floor, at(3), Count(100000, CountKind.LOWER_BOUND, 10000, "10万+"))
+    rep = build_report(s, campaign="mix", by="day", tz="Asia/Shanghai", lang="en")
+    day1, day2, day3 = rep.buckets
+    assert day1.total.kind is CountKind.LOWER_BOUND and day1.total.value == 117000
+    assert display(day1.total.value, day1.total.kind, "en").startswith("≥")
+    assert day2.increase == 600  # only the exact post's real growth: 12,000 → 12,345 is rounding, 10万+ says nothing
+    assert day2.increase_kind is CountKind.APPROXIMATE and day2.decreased_posts == 0
+    assert day3.increase == -500 + 55 and day3.decreased_posts == 1 and day3.decrease == -500
+    assert day3.decreased_keys == (exact.post_key,)
+    assert any("went down" in n and "2026-06-22" in n for n in rep.notes)
+    data = json.loads(rep.to_json())
+    assert data["totals"][2]["decreased_posts"] == 1 and data["totals"][2]["decrease"] == -500
+    rows = list(csv.reader(io.StringIO(rep.to_csv().lstrip("\ufeff"))))
+    assert rows[0][8] == "Posts down" and rows[3][8] == "1"
+    zh = build_report(s, campaign="mix", by="day", tz="Asia/Shanghai", lang="zh")
+    assert any("播放量下降" in n for n in zh.notes)

@@ -926,7 +926,16 @@ def parse_result(collector: Any, raw: Any, post_id: str | None) -> dict[str, Any
         "published_at": published.isoformat().replace("+00:00", "Z") if isinstance(published, datetime) else None,
         "metrics": metrics,
         "extra": extra,
-        "message": "; ".join(parsed.warnings),
+        "message": "; ".join(
+            [
+                *parsed.warnings,
+                *(
+                    [f"published {parsed.published_text!r}: a time relative to when the page was read"]
+                    if parsed.published_text and parsed.published_at is None
+                    else []
+                ),
+            ]
+        ),
     }
 
 

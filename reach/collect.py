@@ -32,6 +32,7 @@ from .http import Http
 from .models import Outcome, OutcomeStatus, PostRef, RunSummary, Snapshot
 from .redact import redact
 from .store import Store, check_metrics, utcnow
+from .times import parse_time
 
 Clock = Callable[[], datetime]
 OutcomeCallback = Callable[[Outcome], None]
@@ -64,13 +65,16 @@ def outcome_from(
         check_metrics(parsed.metrics)
     except CollectError as exc:
         return Outcome(ref.post_key, exc.status, exc.message, http_status=answer.status)
+    published = parsed.published_at
+    if published is None and parsed.published_text:  # "3小时前": relative to when it was read
+        published = parse_time(parsed.published_text, now=collected_at, zone=collector.zone)
     snapshot = Snapshot(
         post_key=ref.post_key,
         collected_at=collected_at,
         metrics=parsed.metrics,
         title=parsed.title,
         author=parsed.author,
-        published_at=parsed.published_at,
+        published_at=published,
         source=collector.source,
         run_id=run_id,
     )

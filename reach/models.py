@@ -148,6 +148,10 @@ class ParsedPost:
     """What a collector's pure ``parse`` function read from one response.
 
     ``published_at`` is tz-aware UTC; ``warnings`` lists counters that were expected but absent.
+    ``published_text`` is a publication time the page shows only relative to the moment it was
+    read ("3小时前", "昨天 14:02", "06-14"): ``parse`` is pure and has no clock, so the engine places
+    it on the time line with :func:`reach.times.parse_time` against the snapshot time, in the
+    collector's ``zone``.
     """
 
     platform: str
@@ -157,6 +161,7 @@ class ParsedPost:
     author: str | None = None
     published_at: datetime | None = None
     warnings: tuple[str, ...] = ()
+    published_text: str | None = None
 
     @property
     def post_key(self) -> str:

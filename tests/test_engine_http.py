@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import time
 from dataclasses import replace
@@ -415,3 +416,33 @@ def test_parser_crash_is_contained(fast_settings: Settings, monkeypatch: pytest.
         [PostRef("bilibili", BVS[0])]
     )
     assert summary.counts == {OutcomeStatus.PARSE_ERROR: 1}
+
+
+def test_relative_publication_times_are_placed_against_the_collection_time() -> None:
+    """A list answer says "昨天 14:02": parse keeps the text, the run reads it in Beijing time."""
+    from reach.collect import outcome_from
+    from reach.collectors import get_collector
+    from reach.collectors.base import RawResponse
+
+    weibo = get_collector("weibo")
+    body = {
+        "ok": 1,
+        "data": {
+            "created_at": "昨天 14:02",
+            "id": "5001002003004099",
+            "mid": "5001002003004099",
+            "text": "禁毒宣传",
+            "user": {"screen_name": "示范市公安局"},
+            "reposts_count": 3,
+            "comments_count": 4,
+            "attitudes_count": 5,
+        },
+    }
+    raw = RawResponse(200, "https://m.weibo.cn/statuses/show?id=5001002003004099", json.dumps(body).encode())
+    parsed = weibo.parse(raw, "5001002003004099")
+    assert parsed.published_at is None and parsed.published_text == "昨天 14:02"
+    # 00:30 on 21 June in Beijing: "yesterday 14:02" is 20 June 14:02 Beijing = 06:02 UTC
+    read_at = datetime(2026, 6, 20, 16, 30, tzinfo=timezone.utc)
+    outcome = outcome_from(weibo, PostRef("weibo", "5001002003004099"), raw, run_id=None, collected_at=read_at)
+    assert outcome.snapshot is not None
+    assert outcome.snapshot.published_at == datetime(2026, 6, 20, 6, 2, tzinfo=timezone.utc)

@@ -96,6 +96,8 @@ class Collector:
         min_interval: seconds between two requests to this platform (politeness).
         max_concurrency: requests in flight at once to this platform.
         batch_size: posts one request can answer (YouTube Data API: 50).
+        zone: the IANA zone the platform shows local times in (``Asia/Shanghai`` for Chinese
+            platforms): relative and zone-less publication times are read in it.
         block_threshold: consecutive ``blocked`` outcomes after which a collection run stops asking
             this platform (Douyin: 1, never hammer a 403).
         max_redirects: redirects :meth:`resolve` follows before giving up.
@@ -140,6 +142,7 @@ class Collector:
     batch_size: ClassVar[int] = 1
     max_redirects: ClassVar[int] = 5
     block_threshold: ClassVar[int] = 3
+    zone: ClassVar[str] = "UTC"
     redirect_hosts: ClassVar[tuple[str, ...]] = ()
     post_noun: ClassVar[str] = ""
 

@@ -99,6 +99,7 @@ _ERRORS: dict[int, tuple[type[CollectError], str]] = {
 
 class BilibiliCollector(Collector):
     platform = "bilibili"
+    zone = "Asia/Shanghai"
     version = "1"
     hosts = ("bilibili.com", "b23.tv", "bili2233.cn", "bili22.cn", "bili33.cn")
     short_link_hosts = ("b23.tv", "bili2233.cn", "bili22.cn", "bili33.cn")

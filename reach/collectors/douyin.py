@@ -161,6 +161,7 @@ _STATUS_CODES: dict[int, tuple[type[CollectError], str]] = {
 
 class DouyinCollector(Collector):
     platform = "douyin"
+    zone = "Asia/Shanghai"
     version = "1"
     hosts = ("douyin.com", "iesdouyin.com", "ttwid.bytedance.com")
     short_link_hosts = ("v.douyin.com", "jx.douyin.com")

@@ -197,6 +197,7 @@ def _eid_from_share_info(value: Any) -> str | None:
 
 class KuaishouCollector(Collector):
     platform = "kuaishou"
+    zone = "Asia/Shanghai"
     version = "1"
     hosts = ("kuaishou.com", "chenzhongtech.com", "gifshow.com")
     short_link_hosts = ("v.kuaishou.com",)

@@ -99,6 +99,7 @@ _COUNTER_KEYS = ("playCount", "diggCount", "commentCount", "repinCount")
 
 class ToutiaoCollector(Collector):
     platform = "toutiao"
+    zone = "Asia/Shanghai"
     version = "1"
     hosts = ("toutiao.com", "toutiaoimg.cn", "toutiaoimg.com", "ixigua.com", "ttwid.bytedance.com")
     short_link_hosts = ("v.ixigua.com",)

@@ -80,6 +80,7 @@ _GONE_WORDS = ("删除", "不存在", "过期", "失效", "违规", "无法查�
 
 class WechatChannelsCollector(Collector):
     platform = "wechat_channels"
+    zone = "Asia/Shanghai"
     version = "1"
     hosts = ("channels.weixin.qq.com", "weixin.qq.com")
     patterns = (

@@ -103,6 +103,7 @@ _BLOCKED = (
 
 class WechatMpCollector(Collector):
     platform = "wechat_mp"
+    zone = "Asia/Shanghai"
     version = "1"
     hosts = ("mp.weixin.qq.com",)
     patterns = (

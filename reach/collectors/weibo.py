@@ -271,6 +271,7 @@ or ``"3小时前"`` are ``None`` here: they carry no year or need the snapshot's
 
 class WeiboCollector(Collector):
     platform = "weibo"
+    zone = "Asia/Shanghai"
     version = "1"
     hosts = (
         "weibo.com",
@@ -537,8 +538,7 @@ class WeiboCollector(Collector):
         warnings.append("favorites not shown (weibo does not show favourite counts)")
         created = status.get("created_at")
         published = weibo_time(created)
-        if published is None and created is not None:
-            warnings.append(f"publication time not recorded (created_at {created!r} has no full date and zone)")
+        relative = text_or_none(created) if published is None and isinstance(created, str) else None
         return ParsedPost(
             platform=self.platform,
             post_id=mid,
@@ -546,6 +546,7 @@ class WeiboCollector(Collector):
             title=_title(status),
             author=text_or_none(dig(status, "user", "screen_name")),
             published_at=published,
+            published_text=relative,
             warnings=tuple(warnings),
         )
 

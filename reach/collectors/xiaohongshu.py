@@ -276,6 +276,7 @@ def _title(note: dict[str, Any]) -> str | None:
 
 class XiaohongshuCollector(Collector):
     platform = "xiaohongshu"
+    zone = "Asia/Shanghai"
     version = "1"
     hosts = ("xiaohongshu.com", "xhslink.com", "xhslink.cn", "rednote.com")
     short_link_hosts = ("xhslink.com", "xhslink.cn")

@@ -45,8 +45,11 @@ Cell rules
 * Empty, ``-``, ``--``, ``—``, ``/``, ``N/A``, ``无``, ``暂无`` are *missing* (``None``), never 0.
 * A count cell holds a whole number (``12345``, ``1,234``, an Excel number) or a count string read by
   :func:`reach.counts.parse_count` (``"1.2万"`` is approximate, ``"10万+"`` a lower bound). Anything else
-  (``abc``, ``12.5``, ``-3``, ``28%``) is an error naming the file, row, column and value, and *nothing*
-  is imported: :class:`ExportError` lists every such cell.
+  (``abc``, ``12.5``, ``-3``, ``28%``; anything that reads two ways: ``1.234``, ``10,0000``; an Excel error
+  such as ``#DIV/0!``; a formula whose result was never saved) is an error naming the file, row, column
+  and value, and *nothing* is imported: :class:`ExportError` lists every such cell.
+* A column whose header names a magnitude (``播放量(万)``) is read in it: ``1.2`` is ≈12,000. A header
+  naming people (``阅读量(人)``) is not the counter it starts with.
 * Rates are kept as extras in basis points (``completion_rate_bp`` 2864 = 28.64 %; a bare number must be a
   fraction 0–1), durations in milliseconds (``avg_watch_ms``). They never enter totals; an unreadable
   one is left out with a warning.
@@ -66,6 +69,7 @@ import math
 import re
 import unicodedata
 import warnings
+import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
@@ -125,7 +129,23 @@ def _norm_header(value: object) -> str:
         return ""
     text = unicodedata.normalize("NFKC", _INVISIBLE.sub("", str(value)))
     text = re.sub(r"\s+", "", text).casefold().rstrip(":")
-    return re.sub(r"\([^()]{1,4}\)$", "", text) if not text.startswith("(") else text
+    m = re.search(r"\(([^()]{1,4})\)$", text)
+    if m is not None and m.start() > 0 and m.group(1) in _PLAIN_UNITS:
+        return text[: m.start()]
+    return text  # "阅读量(人)" is not 阅读量, "播放量(万)" not 播放量: see _magnitude
+
+
+_PLAIN_UNITS = {"次", "次数", "个", "条", "篇", "%", "秒", "s", "sec", "pv"}
+"""Header suffixes that name the unit a column already counts in: ``播放量(次)`` is 播放量."""
+_MAGNITUDES = {"万": "万", "w": "万", "万次": "万", "千": "千", "k": "千", "千次": "千", "百万": "百万", "亿": "亿"}
+
+
+def _magnitude(key: str) -> tuple[str, str | None]:
+    """A normalised header without a magnitude suffix, and the magnitude: ``播放量(万)`` -> (播放量, 万)."""
+    m = re.fullmatch(r"(.+)\(([^()]{1,4})\)", key)
+    if m is None or m.group(2) not in _MAGNITUDES:
+        return key, None
+    return m.group(1), _MAGNITUDES[m.group(2)]
 
 
 @dataclass(frozen=True)
@@ -554,11 +574,18 @@ def _text(value: object) -> str:
 
 
 def _is_missing(value: object) -> bool:
-    return value is None or (isinstance(value, str) and _text(value).casefold() in _MISSING)
+    if value is None:
+        return True
+    if not isinstance(value, str):
+        return False
+    text = _text(value).casefold()
+    return text in _MISSING or unicodedata.normalize("NFKC", text) in _MISSING  # full-width "－", "／"
 
 
 def _read_count(value: object) -> Count | None:
     """A count cell: ``None`` when missing; raises ``_Bad`` when it holds something else."""
+    if isinstance(value, _Uncomputed):
+        raise _Bad("a formula whose result was never saved: open the file in Excel or WPS, save it, and import again")
     if _is_missing(value):
         return None
     if isinstance(value, bool) or isinstance(value, (datetime, date, time)):
@@ -572,10 +599,55 @@ def _read_count(value: object) -> Count | None:
             raise _Bad("not a whole, non-negative number")
         return Count.exact(int(value))
     text = _text(value)
+    _check_count_text(text)
     count = parse_count(text)
     if count is None or count.value is None:
         raise _Bad("not a count: use digits such as 12345, or 1.2万 / 10万+ as the platform shows them")
     return count
+
+
+_COUNT_TEXT = re.compile(
+    r"(?:约|≈|~|超过|超|逾)?\s*"
+    r"(?P<int>\d{1,3}(?:(?P<sep>[,\s'])\d{3})(?:(?P=sep)\d{3})*|\d+)"
+    r"(?:\.(?P<dec>\d+))?\s*"
+    r"(?P<unit>(?:多|余)?(?:百万|千万|百亿|千亿|万亿|[百千万萬亿億wk]))?\s*"
+    r"(?:\+|以上|多|余)?\s*次?"
+)
+_EXCEL_ERROR = re.compile(r"#(?:div/0!|value!|ref!|name\?|num!|null!|n/a|spill!|calc!|getting_data)")
+
+
+def _check_count_text(text: str) -> None:
+    """Owner files are stricter than what platforms display (:func:`parse_count` reads those): only
+    digits grouped by threes, an optional 万/亿-style unit and bound. Anything that could be read two
+    ways (``1.234``, ``10,0000``) or is not a count at all (``#DIV/0!``, ``0x10``, ``(5)``) raises."""
+    folded = "".join(
+        unicodedata.normalize("NFKC", ch) if "\uff01" <= ch <= "\uff5e" or ch == "\u3000" else ch for ch in text
+    ).casefold()
+    if _EXCEL_ERROR.fullmatch(folded):
+        raise _Bad("an Excel error value, not a count: type the number, or empty the cell if it is unknown")
+    m = _COUNT_TEXT.fullmatch(folded.strip())
+    if m is None:
+        raise _Bad(
+            "not a count: use digits such as 12345 or 12,345 (commas between groups of three), "
+            "or 1.2万 / 10万+ as the platform shows them"
+        )
+    dec = m.group("dec")
+    if dec is not None and m.group("unit") is None and (set(dec) != {"0"} or len(dec) == 3):
+        raise _Bad(
+            "a number with a dot is not a count (is the dot a decimal point or a thousands separator?): "
+            "write 1234 or 1,234"
+        )
+
+
+def _in_unit(value: object, unit: str) -> object:
+    """A cell of a column counted in ``unit`` (``播放量(万)``: ``1.2`` means 1.2万) as the text
+    ``"1.2万"``: so it is read as rounded to that unit, never as 1 or 12 plays."""
+    if _is_missing(value):
+        return value
+    text = _text(value) if isinstance(value, (int, float, str)) and not isinstance(value, bool) else ""
+    if not re.fullmatch(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?", text):
+        raise _Bad(f"the column counts in {unit}: give a plain number such as 1.2 (meaning 1.2{unit})")
+    return text.replace(",", "") + unit
 
 
 def _decimal(value: object) -> Decimal:
@@ -721,7 +793,46 @@ def _load_xlsx(data: bytes, file_name: str) -> list[_Grid]:
                 grids.append(_Grid(sheet.title, rows))
         finally:
             book.close()
+        if _has_formulas(data):
+            _mark_uncomputed(data, grids)
     return grids
+
+
+class _Uncomputed(str):
+    """A formula cell whose result was never saved (a file written by a script, not by Excel or WPS):
+    its value is unknown, so it is refused rather than read as "not shown"."""
+
+
+def _has_formulas(data: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for name in archive.namelist():
+                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    if b"<f" in archive.read(name):
+                        return True
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return False
+    return False
+
+
+def _mark_uncomputed(data: bytes, grids: list[_Grid]) -> None:
+    """Replace the empty values of formula cells without a saved result by :class:`_Uncomputed`."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    try:
+        for grid, sheet in zip(grids, book.worksheets, strict=False):
+            sheet.reset_dimensions()
+            for r, row in enumerate(sheet.iter_rows(values_only=True)):
+                if r >= len(grid.rows):
+                    break
+                cells = grid.rows[r]
+                for c, formula in enumerate(row):
+                    text = formula if isinstance(formula, str) else getattr(formula, "text", None)
+                    if isinstance(text, str) and text.startswith("=") and c < len(cells) and cells[c] is None:
+                        cells[c] = _Uncomputed(text)
+    finally:
+        book.close()
 
 
 def _load_xls(data: bytes, file_name: str) -> list[_Grid]:
@@ -787,7 +898,8 @@ def _decode(data: bytes, file_name: str) -> tuple[str, str]:
 def _load_html(text: str, file_name: str) -> list[_Grid]:
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(text, "html.parser")
+    # "&mid=2650…" in a link is a query parameter, not the entity &mid (∣): a bare "&name=" is escaped first
+    soup = BeautifulSoup(re.sub(r"&(?=[A-Za-z_][A-Za-z0-9_]*=)", "&amp;", text), "html.parser")
     grids = []
     for number, table in enumerate(soup.find_all("table"), start=1):
         rows: list[list[Any]] = []
@@ -879,6 +991,7 @@ def _combine(parent: list[str], sub: list[str]) -> list[str] | None:
 def _target(header: str, shape: Shape, mapping: Mapping[str, str]) -> str | None:
     if header in mapping:
         return mapping[header]
+    header = _magnitude(header)[0]  # a column in 万 holds the same counter, read with the unit
     target = shape.columns.get(header)
     if target is None and shape is not PLAIN and PLAIN_COLUMNS.get(header) == "link":
         target = "link"  # staff may add a 链接 column to an export to match rows by link
@@ -1025,6 +1138,7 @@ def parse_export(
                 + ", ".join(h for h in headers if h)
             )
     targets: dict[int, str] = {}
+    units: dict[int, str] = {}  # column -> magnitude its numbers are in (播放量(万))
     seen: dict[str, str] = {}
     ignored: list[str] = []
     columns: dict[str, str] = {}
@@ -1043,6 +1157,9 @@ def parse_export(
         seen[target] = header
         targets[j] = target
         columns[header] = target
+        unit = _magnitude(key)[1]
+        if unit is not None and (target in METRIC_NAMES or target.startswith("count:")):
+            units[j] = unit
     row_platform = shape.platform or wanted
     rows: list[ExportRow] = []
     skipped: list[RowProblem] = []
@@ -1056,7 +1173,7 @@ def parse_export(
             continue
         if [h for h in (_norm_header(_text(c)) for c in cells) if h] == header_cells:
             continue  # the header repeated
-        row = _read_row(number, cells, targets, headers, shape, row_platform, errors, notes)
+        row = _read_row(number, cells, targets, headers, shape, row_platform, errors, notes, units)
         if isinstance(row, RowProblem):
             skipped.append(row)
         elif row is not None:
@@ -1088,6 +1205,7 @@ def _read_row(
     platform: str | None,
     errors: list[RowProblem],
     notes: list[RowProblem],
+    units: Mapping[int, str] | None = None,
 ) -> ExportRow | RowProblem | None:
     values: dict[str, Count | None] = {}
     extra: dict[str, Count] = {}
@@ -1101,6 +1219,8 @@ def _read_row(
         value = cells[j] if j < len(cells) else None
         kind, _, name = target.partition(":")
         try:
+            if units and j in units:
+                value = _in_unit(value, units[j])
             if target in METRIC_NAMES:
                 values[target] = _read_count(value)
             elif kind == "count":

@@ -470,6 +470,7 @@ class _Candidates:
     by_key: dict[str, PostRow]
     by_title: dict[tuple[str, str], list[PostRow]]
     others: set[str]  # tracked posts outside the campaign
+    all_by_title: dict[tuple[str, str], list[PostRow]] = field(default_factory=dict)  # every tracked post
 
 
 def _candidates(store: Store, campaign: str | None, plain: bool) -> _Candidates:
@@ -489,7 +490,12 @@ def _candidates(store: Store, campaign: str | None, plain: bool) -> _Candidates:
         if key:
             by_title.setdefault((post.platform, key), []).append(post)
     by_key = {p.post_key: p for p in posts}
-    return _Candidates(posts, by_key, by_title, {p.post_key for p in everything} - set(by_key))
+    all_by_title: dict[tuple[str, str], list[PostRow]] = {}
+    for post in everything:
+        key = title_key(post.title)
+        if key:
+            all_by_title.setdefault((post.platform, key), []).append(post)
+    return _Candidates(posts, by_key, by_title, {p.post_key for p in everything} - set(by_key), all_by_title)
 
 
 def _time_agrees(post: PostRow, published: Published | None) -> bool | None:
@@ -520,15 +526,29 @@ def _match(
     for row in export.rows:
         label = row.title or row.link or row.item_id or ""
         ref = links.get(row.row)
+        untracked_link: str | None = None
         if isinstance(ref, RowProblem):
-            skipped.append(ref)
-            continue
+            if plain:
+                skipped.append(ref)
+                continue
+            untracked_link, ref = ref.reason, None  # an export's link reach cannot read: match by title instead
         if ref is not None:
             if row.platform is not None and ref.platform != row.platform:
                 skipped.append(RowProblem(row.row, f"the link is a {ref.platform} post, but the row is {row.platform}"))
                 continue
+            twin = _same_title_post(cands, ref, row) if plain and ref.post_key not in cands.by_key else None
             if ref.post_key in cands.by_key:
                 found.append(ImportLine(row.row, ref.post_key, row.title, "link", row.metrics))
+            elif plain and twin is not None:
+                # one post, two link forms (公众号 /s/<token> and /s?__biz=…): adding it again would count it twice
+                skipped.append(
+                    RowProblem(
+                        row.row,
+                        f"{ref.post_key} is not tracked, but {twin.post_key} has the same title: if it is the same "
+                        f"post, put {twin.post_key} in the link column; if not, `reach add` the link first",
+                    )
+                )
+                continue
             elif plain:
                 is_new = ref.post_key not in cands.others
                 found.append(
@@ -540,12 +560,14 @@ def _match(
             elif ref.post_key in cands.others:
                 skipped.append(RowProblem(row.row, f"{ref.post_key} is tracked but not{where}"))
             else:
+                # the export's link may be another form of a tracked post's link: match by title, like rows without one
                 add = f"reach add {ref.post_key}" + (f" -c {campaign}" if campaign else "")
-                skipped.append(RowProblem(row.row, f"{ref.post_key} is not tracked: `{add}` first"))
-            if ref.post_key in cands.by_key or plain:
-                if row.item_id and row.platform:
-                    aliases[(row.platform, row.item_id)] = ref.post_key
-            continue
+                untracked_link = f"{ref.post_key} is not tracked: `{add}` first"
+            if untracked_link is None:
+                if ref.post_key in cands.by_key or plain:
+                    if row.item_id and row.platform:
+                        aliases[(row.platform, row.item_id)] = ref.post_key
+                continue
         if row.item_id and row.platform:
             key = alias_maps.get(row.platform, {}).get(row.item_id) or f"{row.platform}:{row.item_id}"
             if key in cands.by_key:
@@ -562,7 +584,9 @@ def _match(
         tkey = title_key(row.title)
         if not tkey:
             skipped.append(
-                RowProblem(row.row, f"no title to match {label!r} by: add a 链接 column with the post's link")
+                RowProblem(
+                    row.row, untracked_link or f"no title to match {label!r} by: add a 链接 column with the post's link"
+                )
             )
             continue
         same = cands.by_title.get((row.platform, tkey), [])
@@ -587,7 +611,8 @@ def _match(
         elif len(agree) == 0 and len(unknown) == 1 and unique_in_file and len(tkey) >= MIN_TITLE:
             how, post = "title", unknown[0]  # no publish time on one side: a unique, not too short title
         else:
-            skipped.append(RowProblem(row.row, _no_title_match(row, label, verdicts, where, unique_in_file)))
+            reason = untracked_link if untracked_link and not verdicts else None
+            skipped.append(RowProblem(row.row, reason or _no_title_match(row, label, verdicts, where, unique_in_file)))
             continue
         found.append(ImportLine(row.row, post.post_key, row.title, how, row.metrics))
         if row.item_id:
@@ -601,6 +626,20 @@ def _match(
         if k in keys and alias_maps.get(p, {}).get(a) != k and f"{p}:{a}" != k
     ]
     return found, skipped, [v for k, v in new_refs.items() if k in keys], alias_list
+
+
+def _same_title_post(cands: _Candidates, ref: PostRef, row: ExportRow) -> PostRow | None:
+    """A tracked post other than ``ref`` with the row's title (and no publish time against it): maybe
+    the same post under another link form, which a plain table must not add a second time."""
+    if ref.post_key in cands.others:
+        return None
+    tkey = title_key(row.title)
+    if len(tkey) < MIN_TITLE:
+        return None
+    for post in cands.all_by_title.get((ref.platform, tkey), []):
+        if post.post_key != ref.post_key and _time_agrees(post, row.published) is not False:
+            return post
+    return None
 
 
 def _no_title_match(

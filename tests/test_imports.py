@@ -433,3 +433,68 @@ def test_title_key_and_platform_names() -> None:
     )
     assert platform_key("火星台") is None
     assert str(RowProblem(3, "why", "播放量", "x" * 50)).startswith("row 3, column 播放量 ('xxxxxxxx")
+
+
+@pytest.mark.parametrize(
+    "cell",
+    ["#DIV/0!", "#VALUE!", "0x10", "10,0000", "1.234", "1.000", "(5)", "5-", "¥5", "+5", "1e3", "12,34"],
+)
+def test_count_cells_that_read_two_ways_or_are_no_count_are_refused(cell: str) -> None:
+    """parse_count reads what platforms display (``1.234 Aufrufe`` = 1234, ``#DIV/0!`` -> 0); an owner
+    file's cell must be a plain count, or it is refused (never 10 for 10,0000, 0 for an Excel error)."""
+    rows = douyin_rows()
+    rows[1][4] = cell
+    with pytest.raises(ExportError) as info:
+        parse_export(xlsx(rows), "作品列表导出.xlsx")
+    (problem,) = info.value.problems
+    assert (problem.row, problem.column, problem.value) == (2, "播放量", cell)
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("1,234", Count(1234, raw="1,234")),
+        ("３，４５６", Count(3456, raw="３，４５６")),
+        ("12 345", Count(12345, raw="12 345")),
+        ("12.0", Count(12, raw="12.0")),
+        ("5次", Count(5, raw="5次")),
+        ("1.2万", Count(12000, CountKind.APPROXIMATE, 1000, "1.2万")),
+        ("10万+", Count(100000, CountKind.LOWER_BOUND, 10000, "10万+")),
+        ("1,234.5万", Count(12345000, CountKind.APPROXIMATE, 1000, "1,234.5万")),
+        ("－", None),
+        ("／", None),
+    ],
+)
+def test_plain_count_cells_still_read(cell: str, expected: Count | None) -> None:
+    rows = douyin_rows()
+    rows[1][4] = cell
+    assert parse_export(xlsx(rows), "作品列表导出.xlsx").rows[0].metrics.views == expected
+
+
+def test_a_column_counted_in_wan_is_read_with_its_unit() -> None:
+    """``播放量(万)`` holding 1.2 is about 12,000 plays, never 1 or 12; a people column (``阅读量(人)``) is
+    not read as views."""
+    rows: list[list[Any]] = [
+        ["链接", "播放量（万）", "阅读量(人)", "点赞(次)"],
+        ["https://www.bilibili.com/video/BV1a7421K7Qg", 1.2, 500, 30],
+        ["https://www.douyin.com/video/7400000000000000001", 3, None, 4],
+    ]
+    export = parse_export(xlsx(rows), "表.xlsx")
+    assert [r.metrics.views for r in export.rows] == [
+        Count(12000, CountKind.APPROXIMATE, 1000, "1.2万"),
+        Count(30000, CountKind.APPROXIMATE, 10000, "3万"),
+    ]
+    assert export.rows[0].metrics.likes == Count(30) and export.ignored_columns == ("阅读量(人)",)
+    rows[1][1] = "1.2万"
+    with pytest.raises(ExportError, match="counts in 万"):
+        parse_export(xlsx(rows), "表.xlsx")
+
+
+def test_a_formula_without_a_saved_result_is_refused() -> None:
+    """A workbook written by a script keeps ``=B2*2`` with no result: its value is unknown, not "not shown"."""
+    rows = douyin_rows()
+    rows[1][4] = "=K2*10"
+    with pytest.raises(ExportError) as info:
+        parse_export(xlsx(rows), "作品列表导出.xlsx")
+    (problem,) = info.value.problems
+    assert (problem.row, problem.column) == (2, "播放量") and "formula" in problem.reason

@@ -668,3 +668,42 @@ def test_store_owner_writes_are_one_transaction() -> None:
         store.write_owner_data(
             [Snapshot(CHANNELS.post_key, NOW - timedelta(hours=1), Metrics(views=Count(-1)), source="manual")]
         )
+
+
+LONG_MP_URL = (
+    "http://mp.weixin.qq.com/s?__biz=MzA5NjAwMDAwMA==&mid=2650000001&idx=1&sn=0123456789abcdef0123456789abcdef"
+)
+"""Another link form of an article: a different post key than MP_URL's /s/<token>."""
+
+
+def test_a_link_in_another_form_never_makes_a_second_post(tracker: Tracker, tmp_path: Path) -> None:
+    """An export's 内容url in the long form matches the article tracked by its short link by title and
+    date; a staff table with such a link does not add the article again (it would count twice)."""
+    mp = identify(MP_URL)
+    tracker.add(MP_URL, campaign="禁毒")
+    public(tracker.store, mp, beijing(2026, 6, 2), title="夏季防溺水安全提示", published=beijing(2026, 6, 1, 8, 0))
+    export = tmp_path / "图文分析.xls"
+    other = LONG_MP_URL.replace("idx=1", "idx=2")  # kept with a bare "&" as some HTML exports do ("&mid=" is no entity)
+    export.write_text(
+        "<table><tr><td>内容标题</td><td>发表时间</td><td>总阅读次数</td><td>内容url</td></tr>"
+        f"<tr><td>夏季防溺水安全提示</td><td>20260601</td><td>1000</td><td>{LONG_MP_URL.replace('&', '&amp;')}</td>"
+        f"</tr><tr><td>别的文章</td><td>20260601</td><td>5</td><td>{other}</td></tr></table>",
+        encoding="utf-8",
+    )
+    result = tracker.import_file(export, campaign="禁毒", at="2026-06-08 09:00")
+    assert [(line.post_key, line.matched_by) for line in result.lines] == [(mp.post_key, "title+date")]
+    assert [p.row for p in result.skipped] == [3] and "is not tracked" in result.skipped[0].reason
+    table = tmp_path / "本周.csv"
+    table.write_text(f"链接,标题,阅读数\n{LONG_MP_URL},夏季防溺水安全提示,2000\n", encoding="utf-8")
+    with pytest.raises(InputError, match=f"{mp.post_key} has the same title"):
+        tracker.import_file(table, campaign="禁毒", at="2026-06-09 09:00")
+    assert [p.post_key for p in tracker.posts()] == [mp.post_key]
+    latest = tracker.report(campaign="禁毒", tz="Asia/Shanghai").latest
+    assert latest is not None and latest.total.value == 1000
+
+
+@pytest.mark.parametrize("typed", ["10,0000", "#DIV/0!", "1.234", "(5)", "0x10"])
+def test_record_refuses_numbers_that_read_two_ways(tracker: Tracker, typed: str) -> None:
+    with pytest.raises(InputError, match=r"--views"):
+        tracker.record(DOUYIN.url or "", views=typed, at="2026-06-08 09:00")
+    assert snapshot_count(tracker.store) == 0

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from datetime import datetime, timezone
 from typing import Any
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
 
 from ..counts import parse_count
 from ..models import Count
@@ -114,9 +115,17 @@ def decode_js_value(text: str, start: int = 0) -> Any:
         return value
 
 
+def soup_of(html: str) -> BeautifulSoup:
+    """A page parsed by BeautifulSoup (``html.parser``), quietly: a body that merely looks like a URL
+    or a file name is still parsed as markup, without BeautifulSoup's warnings."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        return BeautifulSoup(html, "html.parser")
+
+
 def scripts(html: str) -> list[tuple[dict[str, str], str]]:
     """Every ``<script>`` of a page as ``(attributes, text)``, parsed by BeautifulSoup."""
-    soup = BeautifulSoup(html, "html.parser")
+    soup = soup_of(html)
     out: list[tuple[dict[str, str], str]] = []
     for tag in soup.find_all("script"):
         attrs = {k: (" ".join(v) if isinstance(v, list) else str(v)) for k, v in tag.attrs.items()}

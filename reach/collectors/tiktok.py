@@ -65,8 +65,6 @@ from collections.abc import Mapping
 from typing import Any, NoReturn
 from urllib.parse import parse_qs, urlsplit
 
-from bs4 import BeautifulSoup
-
 from ..errors import (
     AuthRequired,
     Blocked,
@@ -81,7 +79,7 @@ from ..errors import (
 from ..http import BROWSER_USER_AGENT, Http
 from ..models import Count, CountKind, Metrics, ParsedPost, PostRef
 from .base import Collector, RawResponse, host_matches
-from .common import count_field, decode_js_value, dig, json_count, script_by_id, text_or_none, utc_from_unix
+from .common import count_field, decode_js_value, dig, json_count, script_by_id, soup_of, text_or_none, utc_from_unix
 
 _ID = r"(?P<id>\d{19})(?!\d)"
 _TIKTOK = r"^https?://(?:[\w-]+\.)*tiktok\.com"
@@ -253,7 +251,7 @@ class TiktokCollector(Collector):
                 if ref is not None:
                     return ref.post_id
         if "<" in text:
-            soup = BeautifulSoup(text, "html.parser")
+            soup = soup_of(text)
             for tag, attr, value in (("link", "rel", "canonical"), ("meta", "property", "og:url")):
                 for element in soup.find_all(tag):
                     got = element.get(attr)

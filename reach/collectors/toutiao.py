@@ -56,8 +56,6 @@ import warnings
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from bs4 import BeautifulSoup
-
 from ..errors import (
     Blocked,
     NeedsResolution,
@@ -70,7 +68,7 @@ from ..errors import (
 from ..http import BROWSER_USER_AGENT, Http
 from ..models import Metrics, ParsedPost, PostRef
 from .base import Collector, RawResponse, host_matches
-from .common import count_field, decode_js_value, dig, text_or_none, utc_from_unix
+from .common import count_field, decode_js_value, dig, soup_of, text_or_none, utc_from_unix
 
 TTWID_URL = "https://ttwid.bytedance.com/ttwid/union/register/"
 TTWID_BODY = {"aid": 24, "needFid": False, "region": "cn", "service": "www.toutiao.com", "union": True}
@@ -363,7 +361,7 @@ def _script_by_id(html: str, script_id: str) -> str | None:
         return None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        soup = BeautifulSoup(html, "html.parser")
+        soup = soup_of(html)
     tag = soup.find("script", id=script_id)
     if tag is None:
         return None

@@ -62,7 +62,7 @@ from ..errors import AuthRequired, Blocked, NetworkError, NotSupported, ParseErr
 from ..http import BROWSER_USER_AGENT, Http
 from ..models import Count, CountKind, Metrics, ParsedPost, PostRef
 from .base import Collector, RawResponse
-from .common import count_field, json_count, text_or_none, utc_from_unix
+from .common import count_field, json_count, soup_of, text_or_none, utc_from_unix
 
 _TOKEN = r"[0-9A-Za-z_-]{16,64}"
 _BIZ_ID = re.compile(r"^(?P<biz>[0-9A-Za-z]{4,64})_(?P<mid>\d{1,20})_(?P<idx>\d{1,3})$")
@@ -339,7 +339,7 @@ def _id_from_url(url: str) -> str | None:
 def _soup(text: str) -> BeautifulSoup:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return BeautifulSoup(text if "<" in text else f"<html>{text}</html>", "html.parser")
+        return soup_of(text if "<" in text else f"<html>{text}</html>")
 
 
 def _message_text(soup: BeautifulSoup) -> str:

@@ -82,7 +82,7 @@ import re
 from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import parse_qs, urljoin, urlsplit
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import Tag
 
 from ..counts import parse_count
 from ..errors import (
@@ -100,7 +100,7 @@ from ..http import BROWSER_USER_AGENT
 from ..models import Count, CountKind, Metrics, ParsedPost, PostRef
 from ..times import from_weibo
 from .base import Collector, RawResponse, host_matches
-from .common import count_field, dig, js_assignment, json_count, text_or_none
+from .common import count_field, dig, js_assignment, json_count, soup_of, text_or_none
 
 if TYPE_CHECKING:
     from ..http import Http
@@ -551,7 +551,7 @@ class WeiboCollector(Collector):
         )
 
     def _from_search_card(self, html: str, post_id: str | None, raw: RawResponse) -> ParsedPost:
-        soup = BeautifulSoup(html, "html.parser")
+        soup = soup_of(html)
         acts = [
             act
             for act in soup.find_all("div", class_="card-act")
@@ -937,7 +937,7 @@ def _title(status: dict[str, Any]) -> str | None:
             return _shorten(value)
     html = text_or_none(status.get("text")) or text_or_none(status.get("longTextContent"))
     if html is not None:
-        text = BeautifulSoup(html.replace("<br />", "\n").replace("<br/>", "\n"), "html.parser").get_text(" ")
+        text = soup_of(html.replace("<br />", "\n").replace("<br/>", "\n")).get_text(" ")
         shortened = _shorten(text)
         if shortened is not None:
             return shortened

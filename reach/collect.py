@@ -72,8 +72,8 @@ def outcome_from(
         post_key=ref.post_key,
         collected_at=collected_at,
         metrics=parsed.metrics,
-        title=parsed.title,
-        author=parsed.author,
+        title=None if parsed.title is None else redact(parsed.title),  # a hostile page may echo cookies
+        author=None if parsed.author is None else redact(parsed.author),
         published_at=published,
         source=collector.source,
         run_id=run_id,

@@ -21,9 +21,12 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import http.cookiejar
+import os
 import time
+import warnings
 from collections.abc import Mapping
 from datetime import datetime, timezone
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
@@ -160,6 +163,7 @@ class Http:
         path = self.settings.cookie_file(platform)
         if path is None:
             return None
+        _warn_if_shared(path)
         jar = http.cookiejar.MozillaCookieJar(str(path))
         try:
             jar.load(ignore_discard=True, ignore_expires=False)
@@ -345,3 +349,24 @@ def _set_cookies(response: httpx.Response) -> dict[str, str]:
                 register_secret(value)
                 out[name.strip()] = value
     return out
+
+
+class SecretFileWarning(UserWarning):
+    """A file holding secrets (a cookies.txt) can be read by other users of the machine."""
+
+
+def _warn_if_shared(path: Path) -> None:
+    """Warn (once per file) when a cookie file is readable by group or others: it holds logins."""
+    if os.name != "posix":
+        return
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return  # reading it reports the problem
+    if mode & 0o077:
+        warnings.warn(
+            f"cookie file {path} is readable by other users of this machine; it holds your logins: "
+            f"run `chmod 600 {path}`",
+            SecretFileWarning,
+            stacklevel=3,
+        )

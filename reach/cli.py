@@ -19,11 +19,12 @@ from __future__ import annotations
 import json
 import os
 import sys
+import warnings
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import Annotated, Any, NoReturn, TextIO, TypeVar
 
 import typer
 
@@ -77,12 +78,23 @@ class ReportFormat(str, Enum):
     table = "table"
     csv = "csv"
     json = "json"
+    jsonl = "jsonl"
+    xlsx = "xlsx"
+    html = "html"
+    png = "png"
+
+
+class ReportTable(str, Enum):
+    buckets = "buckets"
+    platforms = "platforms"
+    posts = "posts"
 
 
 class By(str, Enum):
     hour = "hour"
     day = "day"
     week = "week"
+    month = "month"
 
 
 class Lang(str, Enum):
@@ -180,6 +192,19 @@ def main_options(
     state.db = db
     state.config = config
     state.quiet = quiet
+    warnings.showwarning = _show_warning
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """Warnings for people: one ``warning: …`` line on stderr, no file names or source lines."""
+    _err(f"warning: {message}")
 
 
 # -- add / posts -----------------------------------------------------------------------------
@@ -434,50 +459,270 @@ def report(
     ] = None,
     since: Annotated[str | None, typer.Option("--since", help="First day to show, YYYY-MM-DD.")] = None,
     until: Annotated[str | None, typer.Option("--until", help="Last day to show, YYYY-MM-DD.")] = None,
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="Output format.")] = ReportFormat.table,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+    fmt: Annotated[
+        ReportFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Output format (default: from the --output suffix, else table). xlsx and png need --output.",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write to this file instead of stdout, e.g. 周报.xlsx (.csv .json .jsonl .html .png).",
+        ),
+    ] = None,
     lang: Annotated[Lang | None, typer.Option("--lang", help="Labels and number style: zh (万/亿) or en.")] = None,
+    table: Annotated[
+        ReportTable, typer.Option("--table", help="Which table csv and jsonl hold: buckets, platforms or posts.")
+    ] = ReportTable.buckets,
+    milestones: Annotated[
+        str | None,
+        typer.Option(
+            "--milestones",
+            metavar="N,N,...",
+            help="Totals to date, e.g. 10万,50万,100万 (default: 10万,100万,1000万,1亿).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Growth report: all-platform total per day (or hour/week), increase, growth %, per-platform
-    and per-post latest values. ≈ marks totals that include rounded numbers, ≥ lower bounds."""
+    """Growth report: all-platform total per day (or hour/week/month), increase, growth %, share by
+    platform, top posts, milestones, projection to the campaign target, views at post age 24h/72h/7d,
+    and this period vs the one before. ≈ marks totals that include rounded numbers, ≥ lower bounds.
+
+    Formats: table, csv (UTF-8 with BOM, for Excel), json, jsonl, xlsx (workbook with a chart),
+    html (one self-contained page), png (chart). `-o 周报.xlsx` picks the format from the suffix.
+    """
 
     def body() -> int:
         start, end = _parse_day(since, "--since"), _parse_day(until, "--until")
+        marks = _parse_milestones(milestones)
+        chosen = fmt.value if fmt is not None else None
+        if chosen is None:
+            from .exports import format_for
+
+            chosen = format_for(output) if output is not None else "table"
+        if chosen in ("xlsx", "png") and output is None:
+            fail(f"--format {chosen} writes a file: add --output FILE, e.g. -o 周报.{chosen}")
         with _tracker() as tracker:
             rep = tracker.report(
-                campaign=campaign, by=by.value, tz=tz, since=start, until=end, lang=lang.value if lang else None
+                campaign=campaign,
+                by=by.value,
+                tz=tz,
+                since=start,
+                until=end,
+                lang=lang.value if lang else None,
+                milestones=marks,
             )
-        emit_report(rep, fmt, output)
+        emit_report(rep, chosen, output, table.value)
         return 0
 
     _run(body)
 
 
-def emit_report(rep: Any, fmt: ReportFormat, output: Path | None) -> None:
-    if fmt is ReportFormat.table:
+def _parse_milestones(text: str | None) -> list[int] | None:
+    if text is None:
+        return None
+    from .counts import parse_count
+
+    out = []
+    for part in text.replace("，", ",").split(","):
+        if not part.strip():
+            continue
+        count = parse_count(part.strip())
+        if count is None or count.value is None or count.value <= 0:
+            fail(f"--milestones: {part.strip()!r} is not a number of views; write e.g. 10万,100万 or 100000,1000000")
+        out.append(count.value)
+    if not out:
+        fail("--milestones is empty: write e.g. 10万,100万")
+    return out
+
+
+def emit_report(rep: Any, fmt: str, output: Path | None, table: str = "buckets") -> None:
+    """Print the report on stdout in ``fmt``, or save it to ``output`` (messages on stderr)."""
+    if output is not None:
+        messages = rep.save(output, fmt, table=table)
+        for message in messages:
+            _err(message)
+        if not state.quiet:
+            _err(f"wrote {output}")
+        return
+    if fmt == "table":
         from rich.console import Console
 
         from .report import render_table
 
-        if output is not None:
-            try:
-                with output.open("w", encoding="utf-8") as fh:
-                    render_table(rep, Console(file=fh, width=160))
-            except OSError as exc:
-                fail(f"cannot write {output}: {exc.strerror or exc}")
-        else:
-            render_table(rep, Console())
+        render_table(rep, Console())
         return
-    text = rep.to_json() + "\n" if fmt is ReportFormat.json else rep.to_csv()
-    if output is not None:
-        try:
-            output.write_text(text, encoding="utf-8", newline="")
-        except OSError as exc:
-            fail(f"cannot write {output}: {exc.strerror}")
-        if not state.quiet:
-            _err(f"wrote {output}")
+    if fmt == "html":
+        from .exports import to_html
+
+        text = to_html(rep)
     else:
-        sys.stdout.write(text)
+        text = {
+            "json": lambda: rep.to_json() + "\n",
+            "jsonl": lambda: rep.to_jsonl(table),
+            "csv": lambda: rep.to_csv(table),
+        }[fmt]()
+    sys.stdout.write(text)
+
+
+# -- campaigns ---------------------------------------------------------------------------------
+
+campaign_app = typer.Typer(
+    help="Campaigns: a name, a target number of views and a start day; posts join with `reach add -c NAME`.",
+    no_args_is_help=True,
+)
+app.add_typer(campaign_app, name="campaign")
+
+
+def _campaign_record(row: Any) -> dict[str, Any]:
+    return {
+        "name": row.name,
+        "description": row.description,
+        "target_views": row.target_views,
+        "starts_on": row.starts_on.isoformat() if row.starts_on else None,
+        "created_at": row.created_at.isoformat().replace("+00:00", "Z"),
+        "posts": row.posts,
+    }
+
+
+def _print_campaigns(rows: list[Any], lang: str, fmt: Format) -> None:
+    records = [_campaign_record(r) for r in rows]
+    if fmt is Format.json:
+        typer.echo(json.dumps(records, ensure_ascii=False, indent=2))
+        return
+    if fmt is Format.jsonl:
+        for rec in records:
+            typer.echo(json.dumps(rec, ensure_ascii=False))
+        return
+    if fmt is Format.csv:
+        import csv
+        import io
+
+        from .report import safe_cell
+
+        buf = io.StringIO()
+        writer = csv.DictWriter(
+            buf,
+            fieldnames=["name", "description", "target_views", "starts_on", "created_at", "posts"],
+            lineterminator="\r\n",
+        )
+        writer.writeheader()
+        for rec in records:
+            writer.writerow({k: safe_cell(v) for k, v in rec.items()})
+        sys.stdout.write("\ufeff" + buf.getvalue())
+        return
+    from rich.console import Console
+
+    from .report import display, make_table
+
+    zh = lang == "zh"
+    headers = (
+        ["活动", "目标播放量", "开始日期", "作品数", "说明"]
+        if zh
+        else ["campaign", "target views", "starts on", "posts", "description"]
+    )
+    text_rows = [
+        [
+            r.name,
+            display(r.target_views, lang=lang) if r.target_views else "—",
+            r.starts_on.isoformat() if r.starts_on else "—",
+            str(r.posts),
+            r.description or "",
+        ]
+        for r in rows
+    ]
+    console = Console()
+    console.print(make_table(None, headers, text_rows, width=console.width, droppable=(4,)))
+
+
+@campaign_app.command("create")
+def campaign_create(
+    name: Annotated[str, typer.Argument(help="Campaign name, e.g. 禁毒宣传2026.", show_default=False)],
+    target: Annotated[
+        str | None,
+        typer.Option("--target", metavar="VIEWS", help="Target all-platform views, e.g. 12000000 or 1200万."),
+    ] = None,
+    starts: Annotated[str | None, typer.Option("--starts", metavar="DATE", help="First day, YYYY-MM-DD.")] = None,
+    description: Annotated[str | None, typer.Option("--description", "-d", help="A line about the campaign.")] = None,
+) -> None:
+    """Create a campaign, or update the target / start day / description of an existing one."""
+
+    def body() -> int:
+        with _tracker() as tracker:
+            existed = any(r.name == name.strip() for r in tracker.campaigns())
+            row = tracker.create_campaign(name, target_views=target, starts_on=starts, description=description)
+            lang = tracker.settings.lang
+        _print_campaigns([row], lang, Format.table)
+        if not state.quiet:
+            _err(
+                f"{'updated' if existed else 'created'} campaign {row.name!r}; add posts with `reach add LINK -c NAME`"
+            )
+        return 0
+
+    _run(body)
+
+
+@campaign_app.command("list")
+def campaign_list(
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+) -> None:
+    """List campaigns with their targets, start days and numbers of posts."""
+
+    def body() -> int:
+        with _tracker() as tracker:
+            rows = tracker.campaigns()
+            lang = tracker.settings.lang
+        if not rows and fmt is Format.table:
+            _err("no campaigns yet: `reach campaign create NAME --target 12000000` or `reach add LINK -c NAME`")
+            return 0
+        _print_campaigns(rows, lang, fmt)
+        return 0
+
+    _run(body)
+
+
+@campaign_app.command("show")
+def campaign_show(
+    name: Annotated[str, typer.Argument(help="Campaign name.", show_default=False)],
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+) -> None:
+    """Show one campaign: target, start day, posts, and progress towards the target."""
+
+    def body() -> int:
+        with _tracker() as tracker:
+            row = tracker.campaign(name)
+            lang = tracker.settings.lang
+            rep = tracker.report(campaign=row.name, lang=lang) if row.posts else None
+        if fmt is not Format.table:
+            rec = _campaign_record(row)
+            if rep is not None and rep.latest is not None:
+                rec["views"] = rep.latest.total.value
+                rec["views_kind"] = rep.latest.total.kind.value
+            if fmt is Format.csv:
+                _print_campaigns([row], lang, fmt)
+            else:
+                typer.echo(json.dumps(rec, ensure_ascii=False, indent=2 if fmt is Format.json else None))
+            return 0
+        _print_campaigns([row], lang, Format.table)
+        if rep is not None:
+            from .report import LABELS, display, milestone_lines, projection_text
+
+            lab = LABELS[rep.lang]
+            if rep.latest is not None:
+                typer.echo(f"{lab['total']}: {display(rep.latest.total.value, rep.latest.total.kind, rep.lang)}")
+            if (text := projection_text(rep)) is not None:
+                typer.echo(f"{lab['projection']}: {text}")
+            for line in milestone_lines(rep):
+                typer.echo(f"{lab['milestone']} {line}")
+        return 0
+
+    _run(body)
 
 
 # -- owner data: record / import -----------------------------------------------------------------
@@ -960,8 +1205,14 @@ def demo(
     def body() -> int:
         from .demo import run_demo
 
+        if fmt.value in ("xlsx", "png"):
+            fail(
+                f"the demo prints its report; for {fmt.value}: reach demo --db demo.duckdb, then "
+                f"reach --db demo.duckdb report -c NAME -o report.{fmt.value}"
+            )
+
         rep = run_demo(db=db or state.db, days=days, lang=lang.value if lang else None, quiet=state.quiet, log=_err)
-        emit_report(rep, fmt, None)
+        emit_report(rep, fmt.value, None)
         return 0
 
     _run(body)

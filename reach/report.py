@@ -38,20 +38,24 @@ The maths runs in DuckDB SQL over the ``snapshots`` table:
 from __future__ import annotations
 
 import csv
+import importlib
 import io
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from . import insights
 from .config import check_timezone
 from .errors import InputError
+from .insights import AgeValue, Comparison, Milestone, Projection
 from .models import METRIC_NAMES, Count, CountKind
 from .store import OWNER_SOURCE_SQL, PostRow, Store, is_owner_source, prefer_public_sql, utcnow
 
-BUCKETS = ("hour", "day", "week")
+BUCKETS = ("hour", "day", "week", "month")
 MAX_BUCKETS = 5000
 
 LABELS: dict[str, dict[str, Any]] = {
@@ -61,7 +65,7 @@ LABELS: dict[str, dict[str, Any]] = {
         "comments": "评论",
         "shares": "转发",
         "favorites": "收藏",
-        "bucket": {"hour": "时间", "day": "日期", "week": "周"},
+        "bucket": {"hour": "时间", "day": "日期", "week": "周", "month": "月份"},
         "total": "全平台播放量",
         "increase": "增量",
         "daily_increase": "日增",
@@ -79,7 +83,7 @@ LABELS: dict[str, dict[str, Any]] = {
         "by_platform": "分平台",
         "timezone": "时区",
         "report": "传播报告",
-        "by": {"hour": "按小时", "day": "按日", "week": "按周"},
+        "by": {"hour": "按小时", "day": "按日", "week": "按周", "month": "按月"},
         "no_data": "还没有成功采集的数据：运行 reach collect（失败时它会说明原因）",
         "precision": "精度",
         "kinds": {"exact": "精确", "approximate": "约数", "lower_bound": "下限"},
@@ -87,6 +91,47 @@ LABELS: dict[str, dict[str, Any]] = {
         "decreased": "下降作品",
         "source": "来源",
         "sources": {"public": "公开", "manual": "手动录入", "import": "后台导入"},
+        "sheets": {"summary": "汇总", "posts": "作品", "platforms": "分平台"},
+        "bucket_sheet": {"hour": "每小时", "day": "每日", "week": "每周", "month": "每月"},
+        "campaign": "活动",
+        "description": "说明",
+        "period": "统计区间",
+        "generated": "生成时间",
+        "target": "目标播放量",
+        "progress": "完成度",
+        "starts_on": "开始日期",
+        "milestones": "里程碑",
+        "milestone": "里程碑",
+        "reached_at": "达到时间",
+        "first_bucket": "所在时段",
+        "how": {"interpolated": "按前后两次采集线性插值", "at_or_before": "不晚于此次采集"},
+        "before_range": "统计区间之前",
+        "projection": "目标预测",
+        "projection_method": (
+            "方法：取最近 7 天（不足 7 天取全部、至少 24 小时）的采集，"
+            "前后都有数值的作品的播放量增长除以天数，得日均增长，按此线性外推；新计入作品不算增长"
+        ),
+        "projection_status": {
+            "reached": "已达成",
+            "on_pace": "按此速度预计达成",
+            "not_at_this_pace": "按此速度无法达成",
+            "not_enough_data": "数据不足 24 小时，暂不预测",
+        },
+        "per_day": "日均增长",
+        "comparison": "环比",
+        "vs": "对比",
+        "change": "变化",
+        "top_posts": "播放量前列作品",
+        "rank": "排名",
+        "at_age": "发布后播放量",
+        "ages": {"24h": "24小时", "72h": "72小时", "7d": "7天"},
+        "age_legend": "发布后 24小时/72小时/7天 的播放量：按该时刻前后两次采集线性插值（≈），两侧缺采集时为 —",
+        "published": "发布时间",
+        "link": "链接",
+        "post_key": "作品编号",
+        "post_id": "平台ID",
+        "interpolated": "插值",
+        "chart_title": "全平台播放量走势",
         "legend": (
             "≈ 含平台四舍五入的数字；≥ 含“10万+”这类下限；— 平台未显示；"
             "沿用旧值：该时段没有新数据的作品数，沿用其最近一次数值；"
@@ -103,7 +148,7 @@ LABELS: dict[str, dict[str, Any]] = {
         "comments": "Comments",
         "shares": "Shares",
         "favorites": "Favorites",
-        "bucket": {"hour": "Hour", "day": "Date", "week": "Week"},
+        "bucket": {"hour": "Hour", "day": "Date", "week": "Week", "month": "Month"},
         "total": "All-platform views",
         "increase": "Increase",
         "daily_increase": "Increase",
@@ -121,7 +166,7 @@ LABELS: dict[str, dict[str, Any]] = {
         "by_platform": "By platform",
         "timezone": "Time zone",
         "report": "reach report",
-        "by": {"hour": "hourly", "day": "daily", "week": "weekly"},
+        "by": {"hour": "hourly", "day": "daily", "week": "weekly", "month": "monthly"},
         "no_data": "No successful snapshots yet: run `reach collect` (when it fails it says why)",
         "precision": "Precision",
         "kinds": {"exact": "exact", "approximate": "approximate", "lower_bound": "lower bound"},
@@ -129,6 +174,53 @@ LABELS: dict[str, dict[str, Any]] = {
         "decreased": "Posts down",
         "source": "Source",
         "sources": {"public": "public", "manual": "manual", "import": "import"},
+        "sheets": {"summary": "Summary", "posts": "Posts", "platforms": "Platforms"},
+        "bucket_sheet": {"hour": "Hourly", "day": "Daily", "week": "Weekly", "month": "Monthly"},
+        "campaign": "Campaign",
+        "description": "Description",
+        "period": "Period",
+        "generated": "Generated",
+        "target": "Target views",
+        "progress": "Progress",
+        "starts_on": "Starts on",
+        "milestones": "Milestones",
+        "milestone": "Milestone",
+        "reached_at": "Reached",
+        "first_bucket": "Bucket",
+        "how": {
+            "interpolated": "interpolated between the two snapshots around it",
+            "at_or_before": "at or before this snapshot",
+        },
+        "before_range": "before the report range",
+        "projection": "Projection",
+        "projection_method": (
+            "Method: the growth of posts seen at both ends of the last 7 days of snapshots (all of them when "
+            "fewer, at least 24 hours), per day, extended linearly; posts counted for the first time are not growth"
+        ),
+        "projection_status": {
+            "reached": "reached",
+            "on_pace": "at this pace, reached on",
+            "not_at_this_pace": "not at this pace",
+            "not_enough_data": "under 24 hours of snapshots: no projection yet",
+        },
+        "per_day": "Per day",
+        "comparison": "Period comparison",
+        "vs": "vs",
+        "change": "Change",
+        "top_posts": "Top posts",
+        "rank": "Rank",
+        "at_age": "Views at age",
+        "ages": {"24h": "24h", "72h": "72h", "7d": "7d"},
+        "age_legend": (
+            "Views at 24h/72h/7d after publication: interpolated linearly between the two snapshots around "
+            "that age (≈); — when there is no snapshot on both sides"
+        ),
+        "published": "Published",
+        "link": "Link",
+        "post_key": "Post key",
+        "post_id": "Post id",
+        "interpolated": "interpolated",
+        "chart_title": "All-platform views",
         "legend": (
             "≈ includes platform-rounded numbers; ≥ includes lower bounds such as '100K+'; — not shown; "
             "Carried: posts with no new snapshot in that period, counted at their last known value; "
@@ -307,6 +399,16 @@ class Report:
     target_views: int | None = None
     lang: str = "en"
     notes: list[str] = field(default_factory=list)
+    milestones: list[Milestone] = field(default_factory=list)
+    """Thresholds the campaign total has reached, with when (see :mod:`reach.insights`)."""
+    projection: Projection | None = None
+    """When ``target_views`` would be reached at the recent pace (``None``: no target or no data)."""
+    comparison: Comparison | None = None
+    """The last complete bucket's increase against the one before (this week vs last week)."""
+    ages: dict[str, dict[str, AgeValue | None]] = field(default_factory=dict)
+    """post_key -> {"24h"|"72h"|"7d": views at that age of the post, or None}."""
+    description: str | None = None
+    starts_on: date | None = None
 
     @property
     def latest(self) -> Bucket | None:
@@ -318,7 +420,7 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         lang = self.lang
-        return {
+        data: dict[str, Any] = {
             "campaign": self.campaign,
             "by": self.by,
             "timezone": self.timezone,
@@ -368,46 +470,400 @@ class Report:
             ],
             "notes": list(self.notes),
         }
+        shares = self.platform_shares()
+        for entry in data["platforms"]:
+            entry["share"] = None if (sh := shares.get(entry["platform"])) is None else round(sh, 4)
+        for entry in data["posts"]:
+            entry["at_age"] = {
+                age: None if v is None else {"value": v.value, "kind": v.kind.value, "interpolated": v.interpolated}
+                for age, v in self.ages.get(entry["post_key"], {}).items()
+            }
+        data.update(_insights_dict(self))
+        return data
+
+    def platform_shares(self) -> dict[str, float | None]:
+        """Each platform's share of the all-platform views (0..1; ``None`` when unknown)."""
+        total = sum(p.totals["views"].value or 0 for p in self.platforms)
+        return {
+            p.platform: (p.totals["views"].value / total if total and p.totals["views"].value is not None else None)
+            for p in self.platforms
+        }
+
+    def top_posts(self, n: int = 5) -> list[tuple[PostLine, float | None]]:
+        """The ``n`` posts with the most views, each with its share of all posts' views."""
+        shown: list[tuple[PostLine, int]] = []
+        for line in self.posts:
+            count = line.metrics["views"]
+            if count is not None and count.value is not None:
+                shown.append((line, count.value))
+        total = sum(v for _, v in shown)
+        shown.sort(key=lambda pair: (-pair[1], pair[0].post_key))
+        return [(line, v / total if total else None) for line, v in shown[:n]]
+
+    def table(self, name: str = "buckets") -> tuple[list[Column], list[list[Any]]]:
+        """One of the report's tables, typed for renderers: ``buckets``, ``platforms`` or ``posts``.
+
+        Count cells are :class:`Total` (value + precision) or ``None``; ``time`` cells are UTC
+        datetimes; ``pct`` cells fractions (0.125 = 12.5%).
+        """
+        if name == "buckets":
+            return _bucket_table(self)
+        if name == "platforms":
+            return _platform_table(self)
+        if name == "posts":
+            return _post_table(self)
+        raise InputError(f"unknown table {name!r}: use buckets, platforms or posts")
+
+    def table_rows(self, name: str = "buckets") -> list[dict[str, Any]]:
+        """A table as plain dicts (machine keys; counts as ints, precision as ``exact``/...)."""
+        columns, rows = self.table(name)
+        out = []
+        for row in rows:
+            out.append({c.key: _plain(c, v) for c, v in zip(columns, row, strict=True)})
+        if name == "buckets":
+            for rec, b in zip(out, self.buckets, strict=True):
+                rec["start"], rec["end"] = b.start, b.end
+        return out
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        """The growth table (one dict per bucket): ``bucket, views, views_kind, increase, growth_pct,
+        new_posts, stale_posts, owner_views, decreased_posts, increase_kind, views_<platform>...,
+        start, end``. :meth:`table_rows` gives the ``platforms`` and ``posts`` tables."""
+        return self.table_rows("buckets")
+
+    def to_pandas(self, table: str = "buckets") -> Any:
+        """A table as a ``pandas.DataFrame`` (needs pandas: ``pip install pandas``)."""
+        try:
+            pd = importlib.import_module("pandas")
+        except ImportError:
+            raise InputError("Report.to_pandas needs pandas: pip install pandas") from None
+        return pd.DataFrame(self.table_rows(table))
+
+    def to_arrow(self, table: str = "buckets") -> Any:
+        """A table as a ``pyarrow.Table`` (needs pyarrow: ``pip install pyarrow``)."""
+        try:
+            pa = importlib.import_module("pyarrow")
+        except ImportError:
+            raise InputError("Report.to_arrow needs pyarrow: pip install pyarrow") from None
+        return pa.Table.from_pylist(self.table_rows(table))
+
+    def to_jsonl(self, table: str = "buckets") -> str:
+        """A table as JSON lines, one object per row (times in ISO 8601 UTC)."""
+        lines = []
+        for rec in self.table_rows(table):
+            clean = {k: _iso(v) if isinstance(v, datetime) else v for k, v in rec.items()}
+            lines.append(json.dumps(clean, ensure_ascii=False) + "\n")
+        return "".join(lines)
+
+    def save(self, path: str | Path, fmt: str | None = None, table: str = "buckets") -> list[str]:
+        """Write the report to ``path`` in ``fmt`` (default: from the suffix: .csv .json .jsonl
+        .xlsx .html .png .txt). Returns messages for the user (e.g. no Chinese font for the chart).
+
+        Raises:
+            InputError: unknown format or suffix, or the file cannot be written.
+        """
+        from .exports import save_report
+
+        return save_report(self, Path(path), fmt, table=table)
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
 
-    def to_csv(self) -> str:
-        """The growth table as CSV (UTF-8 with BOM so Excel shows Chinese; text cells made formula-safe)."""
-        lab = LABELS[self.lang]
+    def to_csv(self, table: str = "buckets") -> str:
+        """A table as CSV: UTF-8 with BOM (Excel shows Chinese), localized headers, numbers as plain
+        digits with a precision column beside them, text cells made formula-safe (:func:`safe_cell`).
+
+        Ids are written as ``platform:id`` (``douyin:7400000000000000001``): text Excel keeps intact.
+        A bare all-digit id column is left out on purpose: Excel would turn a 19-digit id into
+        ``7.4E+18`` and lose digits. ``post_id`` is in the JSON, JSONL and XLSX (as a text cell).
+        """
+        columns, rows = self.table(table)
+        keep = [i for i, c in enumerate(columns) if c.key != "post_id"]
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\r\n")
-        platforms = [p.platform for p in self.platforms]
-        writer.writerow(
-            [
-                lab["bucket"][self.by],
-                lab["total"],
-                lab["precision"],
-                lab["increase"],
-                lab["growth"] + " %",
-                lab["new_posts"],
-                lab["stale"],
-                lab["owner"],
-                lab["decreased"],
-            ]
-            + [f"{_platform_name(p, self.lang)} {lab['views']}" for p in platforms]
-        )
-        for b in self.buckets:
-            writer.writerow(
-                [
-                    safe_cell(b.label),
-                    "" if b.total.value is None else b.total.value,
-                    lab["kinds"][b.total.kind.value],
-                    "" if b.increase is None else b.increase,
-                    "" if b.growth_pct is None else f"{b.growth_pct * 100:.2f}",
-                    b.new_posts,
-                    b.stale_posts,
-                    "" if b.owner.value is None else b.owner.value,
-                    b.decreased_posts,
-                ]
-                + ["" if (t := b.platforms.get(p)) is None or t.value is None else t.value for p in platforms]
-            )
+        writer.writerow([columns[i].label + (" %" if columns[i].kind == "pct" else "") for i in keep])
+        lab = LABELS[self.lang]
+        zone = ZoneInfo(self.timezone)
+        for row in rows:
+            out: list[Any] = []
+            for i in keep:
+                col, value = columns[i], row[i]
+                if value is None:
+                    out.append("")
+                elif col.kind == "count":
+                    out.append("" if value.value is None else value.value)
+                elif col.kind == "pct":
+                    out.append(f"{value * 100:.2f}")
+                elif col.kind == "precision":
+                    out.append(lab["kinds"][value.value])
+                elif col.kind == "time":
+                    out.append(value.astimezone(zone).strftime("%Y-%m-%d %H:%M"))
+                else:
+                    out.append(safe_cell(value))
+            writer.writerow(out)
         return "\ufeff" + buf.getvalue()
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a report table: machine ``key``, localized ``label``, cell ``kind``
+    (``text``, ``id``, ``count`` (a :class:`Total`), ``int``, ``pct``, ``precision`` (a
+    :class:`CountKind`), ``time`` (UTC datetime))."""
+
+    key: str
+    label: str
+    kind: str = "text"
+
+
+def _plain(column: Column, value: Any) -> Any:
+    if value is None:
+        return None
+    if column.kind == "count":
+        return value.value
+    if column.kind == "precision":
+        return value.value
+    return value
+
+
+def _bucket_table(rep: Report) -> tuple[list[Column], list[list[Any]]]:
+    lab = LABELS[rep.lang]
+    platforms = [p.platform for p in rep.platforms]
+    columns = [
+        Column("bucket", lab["bucket"][rep.by]),
+        Column("views", lab["total"], "count"),
+        Column("views_kind", lab["precision"], "precision"),
+        Column("increase", lab["increase"], "count"),
+        Column("growth_pct", lab["growth"], "pct"),
+        Column("new_posts", lab["new_posts"], "int"),
+        Column("stale_posts", lab["stale"], "int"),
+        Column("owner_views", lab["owner"], "count"),
+        Column("decreased_posts", lab["decreased"], "int"),
+        Column("increase_kind", f"{lab['increase']} {lab['precision']}", "precision"),
+        *(Column(f"views_{p}", f"{_platform_name(p, rep.lang)} {lab['views']}", "count") for p in platforms),
+    ]
+    rows = [
+        [
+            b.label,
+            b.total if b.total.value is not None else None,
+            b.total.kind if b.total.value is not None else None,
+            None if b.increase is None else Total(b.increase, b.increase_kind),
+            b.growth_pct,
+            b.new_posts,
+            b.stale_posts,
+            b.owner if b.owner.value is not None else None,
+            b.decreased_posts,
+            None if b.increase is None else b.increase_kind,
+            *(t if (t := b.platforms.get(p)) is not None and t.value is not None else None for p in platforms),
+        ]
+        for b in rep.buckets
+    ]
+    return columns, rows
+
+
+def _platform_table(rep: Report) -> tuple[list[Column], list[list[Any]]]:
+    lab = LABELS[rep.lang]
+    shares = rep.platform_shares()
+    columns = [
+        Column("platform", lab["platform"]),
+        Column("posts", lab["posts"], "int"),
+        *(Column(m, lab[m], "count") for m in METRIC_NAMES),
+        Column("views_kind", f"{lab['views']} {lab['precision']}", "precision"),
+        Column("share", lab["share"], "pct"),
+    ]
+    rows = [
+        [
+            _platform_name(p.platform, rep.lang),
+            p.posts,
+            *(t if (t := p.totals[m]).value is not None else None for m in METRIC_NAMES),
+            p.totals["views"].kind if p.totals["views"].value is not None else None,
+            shares.get(p.platform),
+        ]
+        for p in rep.platforms
+    ]
+    return columns, rows
+
+
+def _post_table(rep: Report) -> tuple[list[Column], list[list[Any]]]:
+    lab = LABELS[rep.lang]
+    inexact = [
+        m
+        for m in METRIC_NAMES
+        if m == "views" or any((c := p.metrics[m]) is not None and c.kind is not CountKind.EXACT for p in rep.posts)
+    ]
+    columns = [
+        Column("title", lab["title"]),
+        Column("platform", lab["platform"]),
+        Column("post_key", lab["post_key"], "id"),
+        Column("post_id", lab["post_id"], "id"),
+        Column("author", lab["author"]),
+        Column("url", lab["link"]),
+        Column("published_at", lab["published"], "time"),
+        *(Column(m, lab[m], "count") for m in METRIC_NAMES),
+        *(Column(f"{m}_kind", f"{lab[m]} {lab['precision']}", "precision") for m in inexact),
+        Column("views_source", f"{lab['source']}({lab['views']})"),
+        *(
+            Column(f"views_{age}", f"{lab['ages'][age]}{lab['views']}({lab['interpolated']})", "count")
+            for age in ("24h", "72h", "7d")
+        ),
+        Column("last_collected_at", lab["collected"], "time"),
+    ]
+
+    def views(line: PostLine) -> int:
+        c = line.metrics["views"]
+        return c.value if c is not None and c.value is not None else -1
+
+    rows = []
+    for line in sorted(rep.posts, key=lambda x: (-views(x), x.post_key)):
+        at_age = rep.ages.get(line.post_key, {})
+        rows.append(
+            [
+                line.title,
+                _platform_name(line.platform, rep.lang),
+                line.post_key,
+                line.post_id,
+                line.author,
+                line.url,
+                line.published_at,
+                *(
+                    Total(c.value, c.kind, c.granularity) if (c := line.metrics[m]) and c.value is not None else None
+                    for m in METRIC_NAMES
+                ),
+                *(c.kind if (c := line.metrics[m]) and c.value is not None else None for m in inexact),
+                source_label(line.sources.get("views"), rep.lang) or None,
+                *(
+                    Total(
+                        a.value,
+                        a.kind if a.kind is not CountKind.EXACT or not a.interpolated else CountKind.APPROXIMATE,
+                    )
+                    if (a := at_age.get(age)) is not None
+                    else None
+                    for age in ("24h", "72h", "7d")
+                ),
+                line.last_collected_at,
+            ]
+        )
+    return columns, rows
+
+
+def _insights_dict(rep: Report) -> dict[str, Any]:
+    lang = rep.lang
+    proj = rep.projection
+    comp = rep.comparison
+    return {
+        "description": rep.description,
+        "starts_on": rep.starts_on.isoformat() if rep.starts_on else None,
+        "milestones": [
+            {
+                "threshold": m.threshold,
+                "at": _iso(m.at),
+                "after": _iso(m.after),
+                "by": _iso(m.by),
+                "how": m.how,
+                "bucket": m.bucket,
+                "kind": m.kind.value,
+            }
+            for m in rep.milestones
+        ],
+        "projection": None
+        if proj is None
+        else {
+            "target": proj.target,
+            "current": proj.current,
+            "current_kind": proj.current_kind.value,
+            "progress_pct": round(proj.pct, 2),
+            "status": proj.status,
+            "method": LABELS["en"]["projection_method"],
+            "window_start": _iso(proj.window_start),
+            "window_end": _iso(proj.window_end),
+            "per_day": None if proj.per_day is None else round(proj.per_day, 1),
+            "per_day_kind": proj.per_day_kind.value,
+            "eta": _iso(proj.eta),
+            "reached_at": None if proj.reached_at is None else _iso(proj.reached_at.at),
+            "text": projection_text(rep),
+        },
+        "comparison": None
+        if comp is None
+        else {
+            "current": comp.current,
+            "previous": comp.previous,
+            "current_increase": comp.current_increase,
+            "previous_increase": comp.previous_increase,
+            "kind": comp.kind.value,
+            "change": comp.change,
+            "change_pct": None if comp.change_pct is None else round(comp.change_pct, 4),
+            "text": comparison_text(rep),
+        },
+        "top_posts": [
+            {
+                "post_key": line.post_key,
+                "title": line.title,
+                "views": line.metrics["views"].value if line.metrics["views"] else None,
+                "display": display(line.metrics["views"].value, line.metrics["views"].kind, lang)
+                if line.metrics["views"]
+                else "—",
+                "share": None if share is None else round(share, 4),
+            }
+            for line, share in rep.top_posts()
+        ],
+    }
+
+
+def local_time(moment: datetime | None, tz: str) -> str:
+    """A UTC moment as ``YYYY-MM-DD HH:MM`` in the report's zone (``—`` for none)."""
+    return "—" if moment is None else moment.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+
+
+def milestone_lines(rep: Report) -> list[str]:
+    """One sentence per milestone reached, in the report's language."""
+    lab = LABELS[rep.lang]
+    out = []
+    for m in rep.milestones:
+        bucket = m.bucket or lab["before_range"]
+        when = local_time(m.at, rep.timezone)
+        if rep.lang == "zh":
+            out.append(
+                f"{display(m.threshold, m.kind, 'zh')}：{when}（{lab['how'][m.how]}；{lab['first_bucket']} {bucket}）"
+            )
+        else:
+            out.append(f"{display(m.threshold, m.kind, 'en')}: {when} ({lab['how'][m.how]}; bucket {bucket})")
+    return out
+
+
+def projection_text(rep: Report) -> str | None:
+    """The projection as one sentence (target, progress, pace, when), or ``None``."""
+    proj = rep.projection
+    if proj is None:
+        return None
+    lab, lang = LABELS[rep.lang], rep.lang
+    head = (
+        f"{lab['target']} {display(proj.target, lang=lang)} · {lab['progress']} "
+        f"{'≈' if proj.current_kind is not CountKind.EXACT else ''}{proj.pct:.1f}% · "
+    )
+    status = str(lab["projection_status"][proj.status])
+    if proj.status == "reached":
+        when = f" {local_time(proj.reached_at.at, rep.timezone)}" if proj.reached_at else ""
+        return head + status + when
+    if proj.status == "not_enough_data":
+        return head + status
+    pace = f"{lab['per_day']} {display(round(proj.per_day or 0), proj.per_day_kind, lang, signed=True)}"
+    if proj.status == "on_pace" and proj.eta is not None:
+        return f"{head}{pace} · {status} {local_time(proj.eta, rep.timezone)[:10]}"
+    return f"{head}{pace} · {status}"
+
+
+def comparison_text(rep: Report) -> str | None:
+    """The period comparison as one sentence, or ``None``."""
+    comp = rep.comparison
+    if comp is None:
+        return None
+    lab, lang = LABELS[rep.lang], rep.lang
+    pct = "" if comp.change_pct is None else f" ({comp.change_pct * 100:+.1f}%)"
+    return (
+        f"{comp.current} {display(comp.current_increase, comp.kind, lang, signed=True)} {lab['vs']} "
+        f"{comp.previous} {display(comp.previous_increase, comp.kind, lang, signed=True)} · "
+        f"{lab['change']} {display(comp.change, comp.kind, lang, signed=True)}{pct}"
+    )
 
 
 def safe_cell(value: Any) -> Any:
@@ -444,6 +900,8 @@ def bucket_floor(moment: datetime, by: str, zone: ZoneInfo) -> datetime:
     local = moment.astimezone(zone)
     if by == "hour":
         return local.replace(minute=0, second=0, microsecond=0)
+    if by == "month":
+        return datetime(local.year, local.month, 1, tzinfo=zone)
     day = datetime(local.year, local.month, local.day, tzinfo=zone)
     if by == "week":
         day -= timedelta(days=day.weekday())
@@ -454,6 +912,9 @@ def bucket_next(start: datetime, by: str, zone: ZoneInfo) -> datetime:
     """The start of the bucket after the one starting at ``start`` (wall-clock steps, DST-safe)."""
     if by == "hour":
         return (start.astimezone(timezone.utc) + timedelta(hours=1)).astimezone(zone)
+    if by == "month":
+        year, month = (start.year + 1, 1) if start.month == 12 else (start.year, start.month + 1)
+        return datetime(year, month, 1, tzinfo=zone)
     step = 7 if by == "week" else 1
     d = start.date() + timedelta(days=step)
     return datetime(d.year, d.month, d.day, tzinfo=zone)
@@ -465,6 +926,8 @@ def bucket_label(start: datetime, by: str) -> str:
     if by == "week":
         iso = start.isocalendar()
         return f"{iso[0]}-W{iso[1]:02d} ({start.strftime('%m-%d')})"
+    if by == "month":
+        return start.strftime("%Y-%m")
     return start.strftime("%Y-%m-%d")
 
 
@@ -477,13 +940,18 @@ def build_report(
     until: date | datetime | None = None,
     lang: str = "en",
     now: datetime | None = None,
+    milestones: Sequence[int] | None = None,
 ) -> Report:
     """Compute the growth report of a campaign (or of every tracked post when ``campaign`` is None).
 
     Args:
-        by: ``"hour"``, ``"day"`` or ``"week"``.
+        by: ``"hour"``, ``"day"``, ``"week"`` or ``"month"``.
         tz: IANA time zone of the buckets and printed times.
         since / until: first and last day (local dates) or instants to show.
+        milestones: view counts to date (default 10万, 100万, 1000万, 1亿).
+
+    Besides the table, the report holds milestones, the projection to the campaign's
+    ``target_views``, views at post age 24h/72h/7d and the period comparison (:mod:`reach.insights`).
 
     Raises:
         InputError: unknown bucket size, bad range; ``NotFound``: unknown campaign;
@@ -493,13 +961,19 @@ def build_report(
         raise InputError(f"unknown bucket {by!r}: use one of {', '.join(BUCKETS)}")
     zone = check_timezone(tz)
     now = now or utcnow()
-    target = store.campaign(campaign).target_views if campaign is not None else None
+    row = store.campaign(campaign) if campaign is not None else None
+    target = row.target_views if row is not None else None
+    if milestones is not None and any(m <= 0 for m in milestones):
+        raise InputError("milestones must be positive numbers of views")
     posts = store.posts(campaign=campaign)
     keys = [p.post_key for p in posts]
     span = store.con.execute(
         "SELECT min(collected_at), max(collected_at) FROM snapshots WHERE list_contains(?, post_key)", [keys]
     ).fetchone()
     report = Report(campaign, by, tz, now, [], [], [], target, lang)
+    if row is not None:
+        report.campaign = row.name
+        report.description, report.starts_on = row.description, row.starts_on
     if since is not None and until is not None and _to_local(until, zone, end=True) < _to_local(since, zone):
         raise InputError("the report range ends before it starts: check --since and --until")
     if not span or span[0] is None:
@@ -524,6 +998,18 @@ def build_report(
     # per-post and per-platform values as of the end of the last bucket shown, not of today
     report.posts = _post_lines(store, posts, before=ends[-1].astimezone(timezone.utc) if until is not None else None)
     report.platforms = _platform_lines(report.posts)
+    timelines = insights.post_timelines(store, keys, before=ends[-1].astimezone(timezone.utc))
+    total = insights.total_timeline(timelines)
+    report.milestones = insights.milestones(
+        total,
+        insights.DEFAULT_MILESTONES if milestones is None else milestones,
+        [(b.label, b.total.value) for b in report.buckets],
+    )
+    report.projection = insights.projection(timelines, total, target)
+    report.comparison = insights.comparison(report.buckets, now)
+    report.ages = {
+        line.post_key: insights.ages(timelines.get(line.post_key, []), line.published_at) for line in report.posts
+    }
     titles = {line.post_key: line.title or line.post_key for line in report.posts}
     for b in report.buckets:
         if b.decreased_posts:
@@ -793,7 +1279,9 @@ def render_table(report: Report, console: Any) -> None:
         f"[bold]{escape(name)}[/bold] — {lab['report']} ({lab['by'][report.by]}) · "
         f"{lab['timezone']}: {report.timezone} ({report.utc_offset()})"
     )
-    if report.target_views and report.latest and report.latest.total.value is not None:
+    if report.projection is not None:
+        console.print(f"{lab['projection']}: {escape(projection_text(report) or '')}")
+    elif report.target_views and report.latest and report.latest.total.value is not None:
         pct = report.latest.total.value / report.target_views * 100
         target_text = display(report.target_views, lang=lang)
         console.print(("目标" if lang == "zh" else "Target") + f": {target_text} · {pct:.1f}%")
@@ -829,6 +1317,10 @@ def render_table(report: Report, console: Any) -> None:
                 lab["total"], headers, rows, width=console.width, droppable=(5, 3, 4, 6) if has_owner else (5, 3, 4)
             )
         )
+    if report.comparison is not None:
+        console.print(f"{lab['comparison']}: {escape(comparison_text(report) or '')}")
+    for sentence in milestone_lines(report):
+        console.print(f"{lab['milestone']} {escape(sentence)}")
     all_views = sum(p.totals["views"].value or 0 for p in report.platforms)
     rows = []
     for p in report.platforms:
@@ -876,5 +1368,7 @@ def render_table(report: Report, console: Any) -> None:
     for note in report.notes:
         console.print(f"[dim]{escape(note)}[/dim]")
     console.print(f"[dim]{escape(lab['legend'])}[/dim]")
+    if report.projection is not None and report.projection.status in ("on_pace", "not_at_this_pace"):
+        console.print(f"[dim]{escape(lab['projection_method'])}[/dim]")
     if any_owner or has_owner:
         console.print(f"[dim]{escape(lab['owner_legend'])}[/dim]")

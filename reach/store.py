@@ -524,7 +524,10 @@ class Store:
         if len(names) > 10:
             known += f" and {len(names) - 10} more"
         shown = name if len(name) <= 60 else name[:59] + "…"
-        raise NotFound(f"no campaign named {shown!r} (campaigns: {known}); `reach add URL --campaign NAME` creates one")
+        raise NotFound(
+            f"no campaign named {shown!r} (campaigns: {known}); "
+            "`reach campaign create NAME` or `reach add URL --campaign NAME` creates one"
+        )
 
     def campaigns(self) -> list[CampaignRow]:
         rows = self.con.execute(

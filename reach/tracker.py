@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timezone
 from pathlib import Path
 from types import TracebackType
@@ -27,7 +27,7 @@ from .errors import CollectError, InputError, NeedsResolution
 from .http import Http
 from .models import PostRef, RunSummary
 from .report import Report, build_report
-from .store import PostRow, Store, run_lock, utcnow
+from .store import CampaignRow, PostRow, Store, run_lock, utcnow
 from .urls import identify
 
 if TYPE_CHECKING:
@@ -216,9 +216,14 @@ class Tracker:
         since: date | datetime | None = None,
         until: date | datetime | None = None,
         lang: str | None = None,
+        milestones: Sequence[int] | None = None,
     ) -> Report:
         """The growth report (see :func:`reach.report.build_report`); ``tz`` defaults to the
-        configured zone, ``lang`` to the configured language."""
+        configured zone, ``lang`` to the configured language. ``by``: hour, day, week or month;
+        ``milestones``: view counts to date (default 10万, 100万, 1000万, 1亿).
+
+        The report renders itself: ``.to_csv()``, ``.to_json()``, ``.rows``, ``.to_pandas()``,
+        ``.to_arrow()``, ``.save("周报.xlsx")`` (format from the suffix: csv, json, jsonl, xlsx, html, png)."""
         check_timezone(tz or self.settings.timezone)
         store = self._open(create=False)
         return build_report(
@@ -229,7 +234,44 @@ class Tracker:
             since=since,
             until=until,
             lang=lang or self.settings.lang,
+            milestones=milestones,
         )
+
+    # -- campaigns -------------------------------------------------------------------------
+
+    def create_campaign(
+        self,
+        name: str,
+        *,
+        target_views: int | str | None = None,
+        starts_on: date | str | None = None,
+        description: str | None = None,
+    ) -> CampaignRow:
+        """Create a campaign, or set the given fields of an existing one (others are kept).
+
+        Args:
+            target_views: the views the campaign aims at (``12000000`` or ``"1200万"``); reports
+                project when it will be reached.
+            starts_on: the first day (``date`` or ``"2024-03-01"``).
+
+        Raises:
+            InputError: empty name, a target that is not a whole positive number, a bad date.
+        """
+        target = _target(target_views)
+        start = _start(starts_on)
+        store = self.store
+        store.create_campaign(name, description=description, target_views=target, starts_on=start)
+        return store.campaign(name.strip())
+
+    def campaigns(self) -> list[CampaignRow]:
+        """All campaigns with their targets, start days and post counts (empty without a database)."""
+        if not self._exists():
+            return []
+        return self._open(create=False).campaigns()
+
+    def campaign(self, name: str) -> CampaignRow:
+        """One campaign. Raises :class:`reach.NotFound` (naming the known ones) when there is none."""
+        return self._open(create=False).campaign(name)
 
     # -- owner data ------------------------------------------------------------------------
 
@@ -363,3 +405,32 @@ class Tracker:
             note=note,
             resolve=self.identify_all,
         )
+
+
+def _target(value: int | str | None) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise InputError("the target must be a number of views, e.g. 12000000 or 1200万")
+    if isinstance(value, int):
+        count: int | None = value
+    else:
+        from .counts import parse_count
+        from .models import CountKind
+
+        parsed = parse_count(value.strip())
+        count = parsed.value if parsed is not None and parsed.kind is not CountKind.LOWER_BOUND else None
+        if count is None:
+            raise InputError(f"target {value!r} is not a number of views: write e.g. 12000000 or 1200万")
+    if count is None or count <= 0:
+        raise InputError("the target must be a positive number of views, e.g. 12000000 or 1200万")
+    return count
+
+
+def _start(value: date | str | None) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise InputError(f"start day {value!r} is not a date: use YYYY-MM-DD, e.g. 2024-03-01") from None

@@ -603,6 +603,7 @@ def test_user_cookies_skip_the_handshake(fast_settings: Settings, tmp_path: Path
         ".douyin.com\tTRUE\t/\tFALSE\t4102444800\tsessionid\tuser-session-SECRET\n",
         encoding="utf-8",
     )
+    jar.chmod(0o600)  # a cookie file others can read is warned about
     platform = Platform()
     [answer] = fetch_all(fast_settings.with_(cookies={"douyin": jar}), platform, [ID])
     assert isinstance(answer, RawResponse) and answer.status == 200

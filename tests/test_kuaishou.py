@@ -627,6 +627,7 @@ def test_fetch_sends_optional_cookies(fast_settings: Settings, tmp_path: Path) -
     jar.write_text(
         "# Netscape HTTP Cookie File\n.chenzhongtech.com\tTRUE\t/\tFALSE\t4102444800\tdid\tweb_invented_did_SECRET\n"
     )
+    jar.chmod(0o600)  # a cookie file others can read is warned about
     seen: list[httpx.Request] = []
 
     def handler(request: httpx.Request) -> httpx.Response:

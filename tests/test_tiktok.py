@@ -556,6 +556,7 @@ def test_fetch_sends_browser_headers_and_cookies(fast_settings: Settings, tmp_pa
     cookies.write_text(
         "# Netscape HTTP Cookie File\n.tiktok.com\tTRUE\t/\tTRUE\t4102444800\tmsToken\tINVENTED-MS-TOKEN\n"
     )
+    cookies.chmod(0o600)  # a cookie file others can read is warned about
     settings = fast_settings.with_(cookies={"tiktok": cookies})
     requests: list[httpx.Request] = []
 

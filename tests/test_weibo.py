@@ -877,6 +877,7 @@ def test_fetch_with_user_cookies_skips_the_visitor_flow(fast_settings: Settings,
         ".weibo.com\tTRUE\t/\tTRUE\t4102444800\tSUBP\t0033WrSXqPxfMinventedUserSUBP\n",
         encoding="utf-8",
     )
+    jar.chmod(0o600)  # a cookie file others can read is warned about
     settings = Settings(
         timezone=fast_settings.timezone,
         min_interval={"*": 0.0},

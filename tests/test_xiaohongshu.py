@@ -474,6 +474,7 @@ def test_fetch_sends_token_iphone_ua_and_cookies(fast_settings: Settings, tmp_pa
         "# Netscape HTTP Cookie File\n.xiaohongshu.com\tTRUE\t/\tTRUE\t4102444800\ta1\tinventedA1value\n",
         encoding="utf-8",
     )
+    cookies.chmod(0o600)  # a cookie file others can read is warned about
     settings = Settings(min_interval={"*": 0.0}, retry_backoff=0.0, cookies={"xiaohongshu": cookies})
     seen: list[httpx.Request] = []
 

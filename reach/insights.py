@@ -1,0 +1,319 @@
+"""What a report says beyond its table: milestones, projection to the target, views at post age,
+the period comparison. Pure Python over each post's views timeline.
+
+**The timeline.** Every snapshot that shows views moves its post's value; per post and moment the
+value is chosen between owner and public data by :func:`reach.store.prefer_public` (the rule the
+report's SQL applies), so a post is never counted twice. The campaign total at a moment is the sum
+of the posts' values then; its precision is the weakest of its parts (``≈`` / ``≥``).
+
+**Honesty rules.** Times between snapshots are estimated by linear interpolation and marked so
+(``how="interpolated"``). A total that jumps past a milestone because a post was counted for the
+first time (its views grew before reach saw it) gives ``how="at_or_before"`` with the time of that
+snapshot, never an invented earlier time. A value at a post age needs a snapshot on both sides of
+that age: otherwise it is ``None``, never extrapolated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from .models import Count, CountKind
+from .store import Store, is_owner_source, prefer_public
+
+DEFAULT_MILESTONES: tuple[int, ...] = (100_000, 1_000_000, 10_000_000, 100_000_000)
+AGES: tuple[tuple[str, timedelta], ...] = (
+    ("24h", timedelta(hours=24)),
+    ("72h", timedelta(hours=72)),
+    ("7d", timedelta(days=7)),
+)
+PROJECTION_WINDOW = timedelta(days=7)
+MIN_PROJECTION_SPAN = timedelta(hours=24)
+MAX_PROJECTION = timedelta(days=3650)
+
+
+def _weakest(kinds: Iterable[CountKind]) -> CountKind:
+    seen = set(kinds)
+    for kind in (CountKind.LOWER_BOUND, CountKind.APPROXIMATE):
+        if kind in seen:
+            return kind
+    return CountKind.EXACT
+
+
+@dataclass(frozen=True)
+class Point:
+    """A value of a post (or of the campaign total) from ``at`` on."""
+
+    at: datetime
+    value: int
+    kind: CountKind = CountKind.EXACT
+    granularity: int = 0
+    entered: bool = False
+    """Campaign total only: a post was counted for the first time at this point."""
+
+
+def post_timelines(store: Store, keys: Sequence[str], before: datetime | None = None) -> dict[str, list[Point]]:
+    """Each post's chosen views over time (owner vs public by the source rule), oldest first.
+
+    Only snapshots taken before ``before`` (UTC; ``None``: all) are read.
+    """
+    rows = store.con.execute(
+        """SELECT post_key, collected_at, views, views_kind, views_granularity, source FROM snapshots
+           WHERE views IS NOT NULL AND list_contains(?, post_key)
+             AND (?::TIMESTAMPTZ IS NULL OR collected_at < ?::TIMESTAMPTZ)
+           ORDER BY collected_at, snapshot_id""",
+        [list(keys), before, before],
+    ).fetchall()
+    owner: dict[str, tuple[Count, datetime]] = {}
+    public: dict[str, tuple[Count, datetime]] = {}
+    out: dict[str, list[Point]] = {}
+    for key, at, value, kind, gran, source in rows:
+        count = Count(int(value), CountKind(kind or "exact"), int(gran or 1))
+        (owner if is_owner_source(source) else public)[key] = (count, at)
+        oc, oat = owner.get(key, (None, None))
+        pc, pat = public.get(key, (None, None))
+        chosen = pc if prefer_public(oc, oat, pc, pat) else oc
+        if chosen is None or chosen.value is None:
+            continue
+        point = Point(at, chosen.value, chosen.kind, chosen.granularity if chosen.kind is CountKind.APPROXIMATE else 0)
+        line = out.setdefault(key, [])
+        if line and line[-1].at == at:
+            line[-1] = point
+        else:
+            line.append(point)
+    return out
+
+
+def total_timeline(timelines: Mapping[str, Sequence[Point]]) -> list[Point]:
+    """The campaign total after each moment at which any post's value changed."""
+    events = sorted(((p.at, key, p) for key, line in timelines.items() for p in line), key=lambda e: e[0])
+    current: dict[str, Point] = {}
+    out: list[Point] = []
+    i = 0
+    while i < len(events):
+        at = events[i][0]
+        entered = False
+        while i < len(events) and events[i][0] == at:
+            _, key, point = events[i]
+            entered = entered or key not in current
+            current[key] = point
+            i += 1
+        values = current.values()
+        out.append(
+            Point(
+                at,
+                sum(p.value for p in values),
+                _weakest(p.kind for p in values),
+                sum(p.granularity for p in values),
+                entered,
+            )
+        )
+    return out
+
+
+def value_at(line: Sequence[Point], moment: datetime) -> Point | None:
+    """The value in force at ``moment`` (the newest point at or before it)."""
+    found = None
+    for point in line:
+        if point.at > moment:
+            break
+        found = point
+    return found
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """When the campaign total first reached ``threshold``.
+
+    Attributes:
+        at: the estimated moment (UTC): interpolated between ``after`` and ``by``, or ``by``
+            itself when ``how`` is ``"at_or_before"``.
+        after: the last observation below the threshold (``None``: reached at the first one).
+        by: the first observation at or above it.
+        how: ``"interpolated"`` (linear between the two observations) or ``"at_or_before"`` (the
+            first observation already included it, or the step included a post seen for the first time).
+        bucket: label of the first report bucket whose total reached it (``None``: before the range).
+        kind: precision of the total at ``by`` (≈ / ≥ carry over).
+    """
+
+    threshold: int
+    at: datetime
+    after: datetime | None
+    by: datetime
+    how: str
+    bucket: str | None
+    kind: CountKind
+
+
+def milestones(
+    total: Sequence[Point], thresholds: Iterable[int], buckets: Sequence[tuple[str, int | None]] = ()
+) -> list[Milestone]:
+    """The milestones the total has reached, in threshold order.
+
+    Args:
+        total: :func:`total_timeline`.
+        thresholds: view counts (e.g. 100000).
+        buckets: ``(label, total value)`` of the report's buckets, oldest first.
+    """
+    out: list[Milestone] = []
+    for threshold in sorted(set(thresholds)):
+        for i, point in enumerate(total):
+            if point.value < threshold:
+                continue
+            prev = total[i - 1] if i > 0 else None
+            if prev is None or point.entered:
+                at, how = point.at, "at_or_before"
+            else:
+                share = (threshold - prev.value) / (point.value - prev.value)
+                at, how = prev.at + (point.at - prev.at) * share, "interpolated"
+            bucket = next((label for label, value in buckets if value is not None and value >= threshold), None)
+            out.append(Milestone(threshold, at, prev.at if prev else None, point.at, how, bucket, point.kind))
+            break
+    return out
+
+
+@dataclass(frozen=True)
+class Projection:
+    """When the campaign total would reach its target at the recent pace.
+
+    Method: the growth of the posts seen at both ends of the last 7 days of observations (or of all
+    observations when there are fewer, at least 24 hours), divided by that span in days, extended
+    linearly from the newest total. Posts counted for the first time inside the window add to the
+    total, not to the pace. Rounding noise is not growth (as in the report's increases).
+
+    Attributes:
+        status: ``reached``, ``on_pace`` (``eta`` set), ``not_at_this_pace`` (no growth, or more than
+            ten years away) or ``not_enough_data`` (under 24 hours of observations).
+        reached_at: for ``reached``: the interpolated moment (see :class:`Milestone`).
+    """
+
+    target: int
+    current: int
+    current_kind: CountKind
+    status: str
+    window_start: datetime | None = None
+    window_end: datetime | None = None
+    per_day: float | None = None
+    per_day_kind: CountKind = CountKind.EXACT
+    eta: datetime | None = None
+    reached_at: Milestone | None = None
+
+    @property
+    def pct(self) -> float:
+        return self.current / self.target * 100 if self.target else 0.0
+
+
+def _growth(start: Point, end: Point) -> tuple[int, bool]:
+    """A post's growth between two of its values (rounding noise and repeated floors are 0)."""
+    approx = start.kind is not CountKind.EXACT or end.kind is not CountKind.EXACT
+    diff = end.value - start.value
+    if end.kind is CountKind.LOWER_BOUND and end.value <= start.value:
+        return 0, True
+    if approx and abs(diff) < max(start.granularity, end.granularity):
+        return 0, True
+    return diff, approx
+
+
+def projection(
+    timelines: Mapping[str, Sequence[Point]], total: Sequence[Point], target: int | None
+) -> Projection | None:
+    """Project the total to ``target`` (``None`` when there is no target or no data)."""
+    if not target or not total:
+        return None
+    last = total[-1]
+    if last.value >= target:
+        reached = milestones(total, [target])
+        return Projection(target, last.value, last.kind, "reached", reached_at=reached[0] if reached else None)
+    end = last.at
+    start = max(total[0].at, end - PROJECTION_WINDOW)
+    if end - start < MIN_PROJECTION_SPAN:
+        return Projection(target, last.value, last.kind, "not_enough_data", start, end)
+    growth = 0
+    approx = False
+    for line in timelines.values():
+        a, b = value_at(line, start), value_at(line, end)
+        if a is None or b is None:
+            continue
+        diff, apx = _growth(a, b)
+        growth += diff
+        approx = approx or apx
+    days = (end - start).total_seconds() / 86400
+    per_day = growth / days
+    kind = CountKind.APPROXIMATE if approx else CountKind.EXACT
+    if per_day <= 0:
+        return Projection(target, last.value, last.kind, "not_at_this_pace", start, end, per_day, kind)
+    need = timedelta(days=(target - last.value) / per_day)
+    if need > MAX_PROJECTION:
+        return Projection(target, last.value, last.kind, "not_at_this_pace", start, end, per_day, kind)
+    return Projection(target, last.value, last.kind, "on_pace", start, end, per_day, kind, end + need)
+
+
+@dataclass(frozen=True)
+class AgeValue:
+    """A post's views at an age since publication.
+
+    ``interpolated`` is ``True`` when the value lies between two snapshots (linear estimate) and
+    ``False`` when a snapshot was taken at exactly that age.
+    """
+
+    value: int
+    kind: CountKind
+    interpolated: bool
+
+
+def views_at_age(line: Sequence[Point], published: datetime | None, age: timedelta) -> AgeValue | None:
+    """Views when the post was ``age`` old, or ``None`` without a snapshot on both sides."""
+    if published is None or not line:
+        return None
+    moment = published + age
+    before = value_at(line, moment)
+    after = next((p for p in line if p.at >= moment), None)
+    if before is None or after is None:
+        return None
+    if before.at == moment:
+        return AgeValue(before.value, before.kind, False)
+    share = (moment - before.at) / (after.at - before.at)
+    value = round(before.value + (after.value - before.value) * share)
+    return AgeValue(value, _weakest((before.kind, after.kind)), True)
+
+
+def ages(line: Sequence[Point], published: datetime | None) -> dict[str, AgeValue | None]:
+    return {name: views_at_age(line, published, age) for name, age in AGES}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The last complete bucket's increase against the one before (this week vs last week).
+
+    Attributes:
+        current / previous: bucket labels.
+        change_pct: ``None`` when the previous increase was not above zero.
+    """
+
+    current: str
+    previous: str
+    current_increase: int
+    previous_increase: int
+    kind: CountKind
+    change: int
+    change_pct: float | None
+
+
+def comparison(buckets: Sequence[Any], now: datetime) -> Comparison | None:
+    """Compare the newest bucket that has ended by ``now`` with the bucket before it.
+
+    ``buckets`` are :class:`reach.report.Bucket` (``label``, ``end``, ``increase``, ``increase_kind``).
+    ``None`` when there are not two complete buckets with an increase each.
+    """
+    complete = [b for b in buckets if b.end <= now]
+    if len(complete) < 2:
+        return None
+    cur, prev = complete[-1], complete[-2]
+    if cur.increase is None or prev.increase is None:
+        return None
+    kind = _weakest((cur.increase_kind, prev.increase_kind))
+    change = cur.increase - prev.increase
+    pct = change / prev.increase if prev.increase > 0 else None
+    return Comparison(cur.label, prev.label, cur.increase, prev.increase, kind, change, pct)

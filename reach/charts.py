@@ -195,7 +195,7 @@ def write_png(rep: Report, path: Path, font: str | None = None, dpi: int = 120) 
                 + FONT_ADVICE
             )
     lab = LABELS[lang]
-    rc: Any = {"axes.unicode_minus": False}
+    rc: Any = {"axes.unicode_minus": False, "text.parse_math": False}  # "$" in a name is text, not TeX
     if font is not None:
         rc["font.family"] = "sans-serif"
         rc["font.sans-serif"] = [font, "DejaVu Sans"]

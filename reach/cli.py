@@ -384,16 +384,52 @@ def print_summary(summary: RunSummary, quiet: bool) -> None:
 def collect(
     campaign: Annotated[str | None, typer.Option("--campaign", "-c", help="Only this campaign's posts.")] = None,
     platform: Annotated[str | None, typer.Option("--platform", "-p", help="Only this platform's posts.")] = None,
+    due: Annotated[
+        bool,
+        typer.Option(
+            "--due",
+            help="Only posts whose next sample is due by their age (hourly on day 1, 6-hourly to day 7, daily to "
+            "day 30, weekly after; `schedule` in config.toml). Safe to run from cron every 15 minutes.",
+        ),
+    ] = False,
+    include_unavailable: Annotated[
+        bool,
+        typer.Option(
+            "--include-unavailable",
+            "--all",
+            help="Also fetch posts treated as deleted (found unavailable several times in a row).",
+        ),
+    ] = False,
 ) -> None:
     """Fetch every tracked post's public counters once and store a snapshot of each.
 
-    Exit code 0 when every post succeeded; otherwise the failure bits (see `reach --help`).
+    With --due, only the posts whose next sample is due. Exit code 0 when every post succeeded;
+    otherwise the failure bits (see `reach --help`).
     """
 
     def body() -> int:
         with _tracker() as tracker:
-            summary = collect_with_progress(tracker, campaign=campaign, platform=platform, quiet=state.quiet)
+            options: dict[str, Any] = {"campaign": campaign, "platform": platform}
+            if due or include_unavailable:
+                options.update(due=due, include_unavailable=include_unavailable)
+            summary = collect_with_progress(tracker, quiet=state.quiet, **options)
+            if due and not summary.run_id:
+                if not state.quiet:
+                    plan = tracker.plan(campaign=campaign, platform=platform, include_unavailable=include_unavailable)
+                    nxt = plan.next_at
+                    when = nxt.astimezone(tracker.settings.zone).strftime("%Y-%m-%d %H:%M %Z") if nxt else "never"
+                    _err(f"nothing due ({len(plan.fetch)} post(s) tracked); next sample due {when}")
+                return 0
+            flagged = tracker.store.flagged(summary.run_id) if summary.run_id and summary.failures else []
         print_summary(summary, state.quiet)
+        for post in flagged:
+            if post.flag == "unavailable":
+                _err(
+                    f"  {post.post_key}: unavailable {post.unavailable_streak} times in a row: treated as deleted, "
+                    "no longer fetched (`reach collect --include-unavailable` tries it again)"
+                )
+            else:
+                _err(f"  {post.post_key}: failed {post.fail_streak} times in a row: see `reach failures`")
         return exit_code_for(o.status for o in summary.failures)
 
     _run(body)
@@ -401,8 +437,15 @@ def collect(
 
 def collect_with_progress(tracker: Any, quiet: bool, **kwargs: Any) -> RunSummary:
     """Run ``tracker.collect`` with a rich progress bar on a terminal, silence otherwise."""
-    rows = tracker.posts(campaign=kwargs.get("campaign"), platform=kwargs.get("platform"))
-    total = sum(1 for r in rows if r.active)
+    if quiet or not sys.stderr.isatty():
+        quick: RunSummary = tracker.collect(**kwargs)
+        return quick
+    plan = tracker.plan(
+        campaign=kwargs.get("campaign"),
+        platform=kwargs.get("platform"),
+        include_unavailable=kwargs.get("include_unavailable", False),
+    )
+    total = len(plan.due if kwargs.get("due") else plan.fetch)
     if quiet or not sys.stderr.isatty() or total == 0:
         summary: RunSummary = tracker.collect(**kwargs)
         return summary
@@ -439,9 +482,12 @@ def _parse_day(value: str | None, option: str) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value.strip())
+        day = date.fromisoformat(value.strip())
     except ValueError:
         fail(f"{option} {value!r} is not a date: use YYYY-MM-DD, e.g. 2026-06-20")
+    if not 2000 <= day.year <= 2200:
+        fail(f"{option} {value!r} is outside the years reach reports on (2000-2200)")
+    return day
 
 
 @app.command()
@@ -641,6 +687,16 @@ def _print_campaigns(rows: list[Any], lang: str, fmt: Format) -> None:
     console.print(make_table(None, headers, text_rows, width=console.width, droppable=(4,)))
 
 
+def _check_target(target: str | None) -> None:
+    """Refuse a target beyond what the database can hold (it would fail there as an internal error)."""
+    from .counts import parse_count
+    from .store import MAX_COUNT
+
+    count = parse_count(target.strip()) if target is not None else None
+    if count is not None and count.value is not None and count.value > MAX_COUNT:
+        fail(f"target {target!r} is too large: at most {MAX_COUNT:,} views")
+
+
 @campaign_app.command("create")
 def campaign_create(
     name: Annotated[str, typer.Argument(help="Campaign name, e.g. 禁毒宣传2026.", show_default=False)],
@@ -654,6 +710,7 @@ def campaign_create(
     """Create a campaign, or update the target / start day / description of an existing one."""
 
     def body() -> int:
+        _check_target(target)
         with _tracker() as tracker:
             existed = any(r.name == name.strip() for r in tracker.campaigns())
             row = tracker.create_campaign(name, target_views=target, starts_on=starts, description=description)
@@ -998,9 +1055,11 @@ def import_(
             except ExportError as exc:
                 from .redact import redact
 
-                for problem in exc.problems:
-                    _err(redact(f"  {problem}"))
-                raise
+                _err("error: " + " ".join(redact(str(exc)).split()))  # the error first, then every bad cell
+                if len(exc.problems) > 5:
+                    for problem in exc.problems:
+                        _err(redact(f"  {problem}"))
+                raise typer.Exit(EXIT_INPUT) from None
         if fmt is ImportFormat.json:
             typer.echo(json.dumps(_import_json(result), ensure_ascii=False, indent=2))
         else:
@@ -1182,6 +1241,226 @@ def parse_result(collector: Any, raw: Any, post_id: str | None) -> dict[str, Any
             ]
         ),
     }
+
+
+# -- unattended: runs / failures / schedule / doctor ------------------------------------------------
+
+
+def _since(text: str | None, zone: Any) -> datetime | None:
+    """``--since``: a duration back from now (``12h``, ``7d``) or a time (``2026-06-01 18:00``, your zone)."""
+    if text is None:
+        return None
+    from datetime import timezone
+
+    from .errors import ConfigError
+    from .owner import parse_time
+    from .schedule import parse_duration
+
+    try:
+        return datetime.now(timezone.utc) - parse_duration(text)
+    except ConfigError:
+        pass
+    value = text.strip()
+    if len(value) == 10:  # a day: from its start
+        value += " 00:00"
+    return parse_time(value, zone, what="--since")
+
+
+def _when(value: datetime | None, zone: Any) -> str:
+    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else "—"
+
+
+@app.command()
+def runs(
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="How many runs, newest first.")] = 20,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+) -> None:
+    """List the latest collection runs: when, what, how many posts ok and failed (`reach failures` says why)."""
+
+    def body() -> int:
+        with _tracker() as tracker:
+            rows = tracker.runs(limit)
+            zone = tracker.settings.zone
+        records = [
+            {
+                "run_id": r.run_id,
+                "started_at": r.started_at.isoformat(),
+                "finished_at": r.finished_at.isoformat() if r.finished_at else None,
+                "selection": r.selection,
+                "posts": r.posts,
+                "ok": r.counts.get("ok", 0),
+                "failed": r.failed,
+                "counts": dict(r.counts),
+            }
+            for r in rows
+        ]
+        if fmt is not Format.table:
+            _emit_records(records, fmt)
+            return 0
+        if not rows:
+            _err("no collection runs yet: run `reach collect` (or install `reach schedule`'s cron line)")
+            return 0
+        for r in rows:
+            failed = ", ".join(f"{n} {s}" for s, n in sorted(r.counts.items()) if s != "ok")
+            end = "unfinished (killed, crashed or still running)" if r.finished_at is None else "done"
+            typer.echo(
+                f"{r.run_id}  {_when(r.started_at, zone)}  {r.selection:<12}  {r.posts:>4} post(s)  "
+                f"{r.counts.get('ok', 0):>4} ok  {failed or 'no failures'}  [{end}]"
+            )
+        if not state.quiet:
+            _err(f"times in {zone.key}; `reach failures --run RUN_ID` says why posts failed")
+        return 0
+
+    _run(body)
+
+
+@app.command()
+def failures(
+    since: Annotated[
+        str | None,
+        typer.Option("--since", metavar="WHEN", help="Runs started since: 12h, 7d, or 2026-06-01 18:00 (your zone)."),
+    ] = None,
+    run: Annotated[str | None, typer.Option("--run", metavar="RUN_ID", help="One run (see `reach runs`).")] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+) -> None:
+    """Say what failed, in which run, why, and what to do (default: the latest run); then the flagged posts."""
+
+    def body() -> int:
+        from .failures import advice
+
+        with _tracker() as tracker:
+            zone = tracker.settings.zone
+            settings = tracker.settings
+            rows, flagged = tracker.failures(since=_since(since, zone), run_id=run)
+        flags = {p.post_key: p for p in flagged}
+        records = [
+            {
+                "run_id": f.run_id,
+                "started_at": f.started_at.isoformat(),
+                "post_key": f.post_key,
+                "title": f.title,
+                "status": f.status,
+                "http_status": f.http_status,
+                "message": f.message,
+                "flag": flags[f.post_key].flag if f.post_key in flags else None,
+                "action": advice(
+                    f.status, f.platform, settings, flags[f.post_key].flag if f.post_key in flags else None
+                ),
+            }
+            for f in rows
+        ]
+        if fmt is not Format.table:
+            _emit_records(records, fmt)
+            return 0
+        if not rows:
+            _err("no failures in the chosen run(s)" if since or run else "no failures in the latest run")
+        groups: dict[tuple[str, str, str, str], list[str]] = {}
+        for rec, f in zip(records, rows, strict=True):
+            groups.setdefault((f.run_id, f.status, f.message, rec["action"]), []).append(f.post_key)
+        for (run_id, status, message, action), keys in groups.items():
+            shown = ", ".join(keys[:5]) + (f" and {len(keys) - 5} more" if len(keys) > 5 else "")
+            typer.echo(f"{run_id}  {status}  {shown}\n    why: {message}\n    do:  {action}")
+        if flagged:
+            typer.echo("flagged posts:")
+            for p in flagged:
+                what = (
+                    f"treated as deleted since {_when(p.flagged_at, zone)}, no longer fetched"
+                    if p.flag == "unavailable"
+                    else f"failed {p.fail_streak} times in a row since {_when(p.flagged_at, zone)}"
+                )
+                typer.echo(f"  {p.post_key}  {what}: {p.last_message or p.last_status}")
+        return 0
+
+    _run(body)
+
+
+def _emit_records(records: list[dict[str, Any]], fmt: Format) -> None:
+    if fmt is Format.json:
+        typer.echo(json.dumps(records, ensure_ascii=False, indent=2, default=str))
+    elif fmt is Format.jsonl:
+        for rec in records:
+            typer.echo(json.dumps(rec, ensure_ascii=False, default=str))
+    else:
+        import csv
+        import io
+
+        from .report import safe_cell
+
+        buf = io.StringIO()
+        names = list(records[0]) if records else ["run_id"]
+        writer = csv.DictWriter(buf, fieldnames=names, lineterminator="\r\n")
+        writer.writeheader()
+        for rec in records:
+            writer.writerow({k: safe_cell(json.dumps(v) if isinstance(v, dict) else v) for k, v in rec.items()})
+        sys.stdout.write("\ufeff" + buf.getvalue())
+
+
+@app.command()
+def schedule(
+    log: Annotated[
+        Path | None,
+        typer.Option("--log", metavar="FILE", help="Append the output to this file (default: cron mails it)."),
+    ] = None,
+    every: Annotated[int, typer.Option("--every", min=1, max=59, help="Minutes between runs.")] = 15,
+    system: Annotated[
+        bool, typer.Option("--system", help="systemd units for the whole machine, not your user.")
+    ] = False,
+) -> None:
+    """Print the crontab line and a systemd service/timer pair that run `reach collect --due` unattended."""
+
+    def body() -> int:
+        from .config import Settings
+        from .cron import cron_setup, render
+
+        settings = Settings.load(config_file=state.config, db=state.db)
+        config = state.config or (Path(os.environ["REACH_CONFIG"]) if os.environ.get("REACH_CONFIG") else None)
+        setup = cron_setup(settings.db_path, config=config, log=log, every=every)
+        typer.echo(render(setup, user_units=not system), nl=False)
+        return 0
+
+    _run(body)
+
+
+@app.command()
+def doctor(
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format (table or json).")] = Format.table,
+) -> None:
+    """Check the database, config, cookie files, API keys and chart fonts, and say what to fix.
+
+    Exit code 2 when something is broken (a `fail` line).
+    """
+
+    def body() -> int:
+        from .config import Settings, default_config_path
+        from .doctor import broken, diagnose
+        from .errors import ConfigError
+
+        config_path = state.config or (
+            Path(os.environ["REACH_CONFIG"]) if os.environ.get("REACH_CONFIG") else default_config_path()
+        )
+        settings: Settings | None = None
+        error = None
+        try:
+            settings = Settings.load(config_file=state.config, db=state.db)
+        except ConfigError as exc:
+            error = str(exc)
+        checks = diagnose(settings, error, config_path, fallback=Settings(db=state.db))
+        if fmt in (Format.json, Format.jsonl):
+            _emit_records([c.__dict__ for c in checks], fmt)
+        else:
+            from .redact import redact
+
+            for c in checks:
+                typer.echo(redact(f"{c.status:<5} {c.area:<10} {c.detail}"))
+                if c.fix and c.status in ("warn", "fail"):
+                    typer.echo(redact(f"{'':<5} {'':<10} fix: {c.fix}"))
+        if broken(checks):
+            if not state.quiet:
+                _err("something is broken: fix the `fail` lines above")
+            return EXIT_INPUT
+        return 0
+
+    _run(body)
 
 
 # -- demo --------------------------------------------------------------------------------------

@@ -4,8 +4,10 @@ outcomes to the store.
 * One asyncio task group per platform, ``max_concurrency`` workers each; the shared
   :class:`~reach.http.Http` enforces spacing and retries.
 * Posts are fetched in batches of the collector's ``batch_size`` (YouTube: 50 ids per request).
-* Every post ends in exactly one :class:`~reach.models.Outcome`, written at once in its own
-  transaction: a crash loses only what was in flight, and one failed post never loses the others.
+* Every post ends in exactly one :class:`~reach.models.Outcome`, written before its worker sends
+  another request and before ``on_outcome`` hears of it: a crash loses only what was in flight, and one
+  failed post never loses the others. Outcomes that arrive together (in one turn of the event loop, or
+  while the database was busy) share one transaction and one bulk insert of their snapshots.
 * A platform that blocks us ``breaker_threshold`` times in a row is not asked again in this run:
   its remaining posts are recorded as ``blocked`` without a request (hammering makes bans longer).
   Likewise a platform that cannot be reached (no connection, timeouts) ``breaker_threshold`` times
@@ -17,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -27,7 +29,7 @@ import httpx
 from .collectors import get_collector
 from .collectors.base import Collector, RawResponse
 from .config import Settings
-from .errors import CollectError, DatabaseBusy, NetworkError, NotSupported, ReachError
+from .errors import AuthRequired, CollectError, ConfigError, DatabaseBusy, NetworkError, NotSupported, ReachError
 from .http import Http
 from .models import Outcome, OutcomeStatus, PostRef, RunSummary, Snapshot
 from .redact import redact
@@ -131,21 +133,35 @@ class Engine:
         for ref in refs:
             by_platform.setdefault(ref.platform, []).append(ref)
 
+        unreported: list[Outcome] = []
+
         def done(outcome: Outcome) -> None:
             outcome = self._redacted(outcome)
             self._pending.append(outcome)
-            self._flush(run_id, wait=False)
+            unreported.append(outcome)
             counts[outcome.status] += 1
             if not outcome.ok:
                 failures.append(outcome)
+
+        async def settle() -> None:
+            """Write the outcomes that arrived (after one turn of the loop: those of other workers whose
+            answers came at the same time join them), then report them to ``on_outcome``."""
+            await asyncio.sleep(0)
+            self._flush(run_id, wait=False)
+            reported = unreported[:]
+            unreported.clear()
             if self.on_outcome is not None:
-                self.on_outcome(outcome)
+                for outcome in reported:
+                    self.on_outcome(outcome)
 
         releaser = asyncio.create_task(self._release_when_idle(run_id))
         try:
             async with Http(self.settings, transport=self.transport) as http:
                 await asyncio.gather(
-                    *(self._platform(http, platform, plist, run_id, done) for platform, plist in by_platform.items())
+                    *(
+                        self._platform(http, platform, plist, run_id, done, settle)
+                        for platform, plist in by_platform.items()
+                    )
                 )
         finally:
             releaser.cancel()
@@ -179,6 +195,12 @@ class Engine:
             if wait:
                 raise
             return
+        if len(self._pending) > 1:
+            try:
+                self.store.record_outcomes(run_id, self._pending)
+                self._pending.clear()
+            except (ReachError, duckdb.Error):
+                pass  # rolled back: written one by one below, so that one refused value loses nothing else
         while self._pending:
             outcome = self._pending[0]
             try:
@@ -209,13 +231,20 @@ class Engine:
                 self.store.release()
 
     async def _platform(
-        self, http: Http, platform: str, refs: list[PostRef], run_id: str, done: OutcomeCallback
+        self,
+        http: Http,
+        platform: str,
+        refs: list[PostRef],
+        run_id: str,
+        done: OutcomeCallback,
+        settle: Callable[[], Awaitable[None]],
     ) -> None:
         try:
             collector = get_collector(platform)
         except Exception:  # noqa: BLE001 - a post of a platform this version no longer has
             for ref in refs:
                 done(Outcome(ref.post_key, OutcomeStatus.NOT_SUPPORTED, f"no collector for {platform}"))
+            await settle()
             return
         size = max(1, collector.batch_size)
         queue: asyncio.Queue[list[PostRef]] = asyncio.Queue()
@@ -237,6 +266,7 @@ class Engine:
                                 "row in this run; check the internet connection or proxy and run again",
                             )
                         )
+                    await settle()
                     continue
                 if streak["blocked"] >= threshold:
                     for ref in batch:
@@ -248,6 +278,7 @@ class Engine:
                                 "this run; try again in a few hours",
                             )
                         )
+                    await settle()
                     continue
                 try:
                     answers = await collector.fetch_batch(http, batch)
@@ -259,6 +290,7 @@ class Engine:
                     unreachable = outcome.status is OutcomeStatus.NETWORK_ERROR and outcome.http_status is None
                     streak["unreachable"] = streak["unreachable"] + 1 if unreachable else 0
                     done(outcome)
+                await settle()
 
         await asyncio.gather(*(worker() for _ in range(max(1, collector.max_concurrency))))
 
@@ -268,6 +300,8 @@ def _as_collect_error(exc: Exception) -> CollectError:
     unexpected is reported as a network failure rather than lost)."""
     if isinstance(exc, CollectError):
         return exc
+    if isinstance(exc, ConfigError):  # e.g. a configured cookies.txt that is missing or unreadable
+        return AuthRequired(str(exc))
     if isinstance(exc, ReachError):
         return NotSupported(str(exc))
     return NetworkError(f"unexpected failure while fetching ({type(exc).__name__})")

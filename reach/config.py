@@ -7,12 +7,16 @@ e.g. ``~/.config/reach/config.toml``) or wherever ``REACH_CONFIG`` points::
     timezone = "Asia/Shanghai"           # report buckets and printed times (IANA name)
     lang = "zh"                          # report labels: zh or en
     youtube_api_key = "..."              # YouTube Data API v3 key (a secret: never printed)
+    schedule = "1h until 1d, 6h until 7d, 1d until 30d, then 7d"   # sampling by post age (--due)
 
     [cookies]                             # Netscape cookies.txt per platform (secrets)
     bilibili = "~/cookies/bilibili.txt"
 
     [min_interval]                        # seconds between requests, per platform
     bilibili = 5
+
+    [campaigns."禁毒宣传"]                 # per campaign
+    schedule = "30m until 2d, 1d until 60d, then stop"
 
 Environment: ``REACH_DB``, ``REACH_TZ``, ``REACH_LANG``, ``REACH_CONFIG``, ``REACH_YOUTUBE_API_KEY``,
 ``REACH_<PLATFORM>_COOKIES`` (a cookies.txt path), ``REACH_LOCK_TIMEOUT`` (seconds).
@@ -21,6 +25,7 @@ Environment: ``REACH_DB``, ``REACH_TZ``, ``REACH_LANG``, ``REACH_CONFIG``, ``REA
 from __future__ import annotations
 
 import locale
+import math
 import os
 import sys
 from collections.abc import Mapping
@@ -107,6 +112,8 @@ class Settings:
     retry_backoff: float = 1.0
     max_retry_wait: float = 60.0
     lock_timeout: float = 30.0
+    schedule: str | None = None
+    campaigns: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         from .redact import register_secret
@@ -131,6 +138,18 @@ class Settings:
         if name == "youtube_api_key":
             return self.youtube_api_key
         return None
+
+    def schedules(self) -> tuple[Any, dict[str, Any]]:
+        """The default :class:`~reach.schedule.Schedule` and each campaign's own (``[campaigns."NAME"]``)."""
+        from .schedule import DEFAULT, parse_schedule
+
+        default = parse_schedule(self.schedule) if self.schedule else DEFAULT
+        own = {
+            name: parse_schedule(str(table["schedule"]))
+            for name, table in self.campaigns.items()
+            if isinstance(table, Mapping) and table.get("schedule")
+        }
+        return default, own
 
     def with_(self, **changes: Any) -> Settings:
         """A copy with some fields changed (``None`` values are ignored)."""
@@ -181,21 +200,45 @@ class Settings:
         try:
             if values.get("db") is not None:
                 values["db"] = Path(str(values["db"])).expanduser()
+            if not isinstance(values["cookies"], Mapping):
+                raise ConfigError('[cookies] must be a table of platform = "path/to/cookies.txt"')
+            for platform, file in values["cookies"].items():
+                if not isinstance(file, (str, Path)) or not str(file).strip():
+                    raise ConfigError(f"cookies for {platform}: {file!r} is not a file path; give the cookies.txt path")
             values["cookies"] = {str(k): Path(str(v)).expanduser() for k, v in values["cookies"].items()}
             values["min_interval"] = {str(k): float(v) for k, v in dict(values.get("min_interval", {})).items()}
             for key in ("timeout", "retry_backoff", "max_retry_wait", "lock_timeout"):
                 if key in values:
                     values[key] = float(values[key])
+            if values.get("schedule") is not None:
+                values["schedule"] = str(values["schedule"])
             if "retries" in values:
                 values["retries"] = int(values["retries"])
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"invalid setting value: {exc}") from None
+        numbers = [("min_interval " + k, v) for k, v in values["min_interval"].items()]
+        numbers += [(k, values[k]) for k in ("timeout", "retry_backoff", "max_retry_wait", "lock_timeout", "retries")
+                    if k in values]  # fmt: skip
+        for name, number in numbers:
+            if not math.isfinite(number) or number < 0:
+                raise ConfigError(f"{name} = {number!r}: use a number of seconds (or tries) of 0 or more")
         lang = str(values.get("lang", "en")).lower()[:2]
         if lang not in ("zh", "en"):
             raise ConfigError(f"unknown language {values.get('lang')!r}: use zh or en")
         values["lang"] = lang
         check_timezone(str(values.get("timezone", "UTC")))
-        return cls(**values)
+        campaigns = values.get("campaigns", {})
+        if not isinstance(campaigns, Mapping) or not all(isinstance(t, Mapping) for t in campaigns.values()):
+            raise ConfigError('[campaigns] must hold one table per campaign, e.g. [campaigns."禁毒宣传"]')
+        for name, table in campaigns.items():
+            unknown_keys = sorted(set(table) - {"schedule", "alerts"})
+            if unknown_keys:
+                raise ConfigError(
+                    f"[campaigns.{name!r}]: unknown key(s) {', '.join(unknown_keys)}; known: alerts, schedule"
+                )
+        settings = cls(**values)
+        settings.schedules()  # a schedule that cannot be read is a config error now, not at 3 a.m.
+        return settings
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

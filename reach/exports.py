@@ -53,10 +53,20 @@ def format_for(path: Path) -> str:
 
 
 def save_report(rep: Report, path: Path, fmt: str | None = None, table: str = "buckets") -> list[str]:
-    """Write ``rep`` to ``path``; returns messages for the user (e.g. the chart's font advice)."""
+    """Write ``rep`` to ``path``; returns messages for the user (e.g. the chart's font advice).
+
+    A name whose suffix is another format's (``--format csv -o 周报.xlsx``) is refused: Excel would
+    not open a CSV called .xlsx. An unknown suffix is fine with an explicit ``fmt``.
+    """
+    named = SUFFIXES.get(path.suffix.lower())
     fmt = fmt or format_for(path)
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+    if named is not None and named != fmt:
+        raise InputError(
+            f"{path.name!r} names a {path.suffix.lower()} file but the format is {fmt}: "
+            f"end the name with .{'txt' if fmt == 'table' else fmt}, or leave --format out"
+        )
     try:
         if fmt == "xlsx":
             write_xlsx(rep, path)
@@ -90,7 +100,7 @@ def save_report(rep: Report, path: Path, fmt: str | None = None, table: str = "b
 def _fmt(kind: CountKind | None, signed: bool = False) -> str:
     mark = {CountKind.APPROXIMATE: '"≈"', CountKind.LOWER_BOUND: '"≥"'}.get(kind or CountKind.EXACT, "")
     if signed:
-        return f"{mark}+#,##0;{mark}-#,##0;0"
+        return f"{mark}+#,##0;{mark}-#,##0;{mark}0"
     return f"{mark}#,##0"
 
 
@@ -219,7 +229,8 @@ def write_xlsx(rep: Report, path: Path) -> None:
     if rep.target_views:
         facts.append((lab["target"], rep.target_views, "#,##0"))
     if rep.projection is not None:
-        facts.append((lab["progress"], rep.projection.pct / 100, "0.0%"))
+        mark = {CountKind.APPROXIMATE: '"≈"', CountKind.LOWER_BOUND: '"≥"'}.get(rep.projection.current_kind, "")
+        facts.append((lab["progress"], rep.projection.pct / 100, f"{mark}0.0%"))
         facts.append((lab["projection"], projection_text(rep), None))
     if rep.comparison is not None:
         facts.append((lab["comparison"], comparison_text(rep), None))

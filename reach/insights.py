@@ -91,25 +91,30 @@ def total_timeline(timelines: Mapping[str, Sequence[Point]]) -> list[Point]:
     events = sorted(((p.at, key, p) for key, line in timelines.items() for p in line), key=lambda e: e[0])
     current: dict[str, Point] = {}
     out: list[Point] = []
+    # running sums over ``current`` (exact integers), updated as points replace each other: linear, not
+    # a sum over every post at every moment
+    value = granularity = 0
+    kinds = dict.fromkeys(CountKind, 0)
     i = 0
     while i < len(events):
         at = events[i][0]
         entered = False
         while i < len(events) and events[i][0] == at:
             _, key, point = events[i]
-            entered = entered or key not in current
+            old = current.get(key)
+            if old is None:
+                entered = True
+            else:
+                value -= old.value
+                granularity -= old.granularity
+                kinds[old.kind] -= 1
+            value += point.value
+            granularity += point.granularity
+            kinds[point.kind] += 1
             current[key] = point
             i += 1
-        values = current.values()
-        out.append(
-            Point(
-                at,
-                sum(p.value for p in values),
-                _weakest(p.kind for p in values),
-                sum(p.granularity for p in values),
-                entered,
-            )
-        )
+        weakest = next((k for k in (CountKind.LOWER_BOUND, CountKind.APPROXIMATE) if kinds[k]), CountKind.EXACT)
+        out.append(Point(at, value, weakest, granularity, entered))
     return out
 
 
@@ -148,7 +153,10 @@ class Milestone:
 
 
 def milestones(
-    total: Sequence[Point], thresholds: Iterable[int], buckets: Sequence[tuple[str, int | None]] = ()
+    total: Sequence[Point],
+    thresholds: Iterable[int],
+    buckets: Sequence[tuple[str, int | None]] = (),
+    range_start: datetime | None = None,
 ) -> list[Milestone]:
     """The milestones the total has reached, in threshold order.
 
@@ -156,6 +164,8 @@ def milestones(
         total: :func:`total_timeline`.
         thresholds: view counts (e.g. 100000).
         buckets: ``(label, total value)`` of the report's buckets, oldest first.
+        range_start: start of the report's first bucket: a milestone observed before it has no
+            bucket (``bucket=None``: before the range), not the first bucket's label.
     """
     out: list[Milestone] = []
     for threshold in sorted(set(thresholds)):
@@ -168,7 +178,11 @@ def milestones(
             else:
                 share = (threshold - prev.value) / (point.value - prev.value)
                 at, how = prev.at + (point.at - prev.at) * share, "interpolated"
-            bucket = next((label for label, value in buckets if value is not None and value >= threshold), None)
+            bucket = (
+                None
+                if range_start is not None and point.at < range_start
+                else next((label for label, value in buckets if value is not None and value >= threshold), None)
+            )
             out.append(Milestone(threshold, at, prev.at if prev else None, point.at, how, bucket, point.kind))
             break
     return out

@@ -263,6 +263,10 @@ PLATFORM_NAMES: dict[str, dict[str, str]] = {
 }
 
 
+MARKS = {CountKind.APPROXIMATE: "≈", CountKind.LOWER_BOUND: "≥"}
+"""The marker a value (or anything computed from it, such as a percentage) carries by its precision."""
+
+
 def weakest_kind(kinds: Iterable[CountKind]) -> CountKind:
     """The precision of a sum: a lower bound if any part is one, else approximate if any part is."""
     seen = set(kinds)
@@ -332,8 +336,7 @@ def display(value: int | None, kind: CountKind = CountKind.EXACT, lang: str = "e
         text = ("+" if value >= 0 else "−") + text
     elif value < 0:
         text = "−" + text
-    prefix = {CountKind.APPROXIMATE: "≈", CountKind.LOWER_BOUND: "≥"}.get(kind, "")
-    return prefix + text
+    return MARKS.get(kind, "") + text
 
 
 @dataclass(frozen=True)
@@ -515,8 +518,12 @@ class Report:
         raise InputError(f"unknown table {name!r}: use buckets, platforms or posts")
 
     def table_rows(self, name: str = "buckets") -> list[dict[str, Any]]:
-        """A table as plain dicts (machine keys; counts as ints, precision as ``exact``/...)."""
-        columns, rows = self.table(name)
+        """A table as plain dicts (machine keys; counts as ints, precision as ``exact``/...).
+
+        A count column holding a rounded or lower-bound value has a ``<key>_kind`` key beside it
+        (:func:`with_precision`), so a plain number never loses its ≈ / ≥.
+        """
+        columns, rows = with_precision(*self.table(name), lang=self.lang)
         out = []
         for row in rows:
             out.append({c.key: _plain(c, v) for c, v in zip(columns, row, strict=True)})
@@ -578,7 +585,7 @@ class Report:
         A bare all-digit id column is left out on purpose: Excel would turn a 19-digit id into
         ``7.4E+18`` and lose digits. ``post_id`` is in the JSON, JSONL and XLSX (as a text cell).
         """
-        columns, rows = self.table(table)
+        columns, rows = with_precision(*self.table(table), lang=self.lang)
         keep = [i for i, c in enumerate(columns) if c.key != "post_id"]
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\r\n")
@@ -614,6 +621,31 @@ class Column:
     key: str
     label: str
     kind: str = "text"
+
+
+def with_precision(
+    columns: list[Column], rows: list[list[Any]], lang: str = "en"
+) -> tuple[list[Column], list[list[Any]]]:
+    """The table with a precision column beside every count column that holds a rounded (≈) or
+    lower-bound (≥) value and has no precision column of its own (``views_douyin`` ->
+    ``views_douyin_kind``). Outputs that write counts as plain numbers (CSV, JSONL, ``rows``) use
+    it, so the marker survives there too; XLSX and HTML carry it in each cell."""
+    keys = {c.key for c in columns}
+    picks: list[tuple[int, bool]] = []
+    out_columns: list[Column] = []
+    for i, col in enumerate(columns):
+        picks.append((i, False))
+        out_columns.append(col)
+        if col.kind != "count" or f"{col.key}_kind" in keys:
+            continue
+        if any(r[i] is not None and r[i].value is not None and r[i].kind is not CountKind.EXACT for r in rows):
+            picks.append((i, True))
+            out_columns.append(Column(f"{col.key}_kind", f"{col.label} {LABELS[lang]['precision']}", "precision"))
+    out_rows = [
+        [(None if r[i] is None or r[i].value is None else r[i].kind) if kind else r[i] for i, kind in picks]
+        for r in rows
+    ]
+    return out_columns, out_rows
 
 
 def _plain(column: Column, value: Any) -> Any:
@@ -838,7 +870,7 @@ def projection_text(rep: Report) -> str | None:
     lab, lang = LABELS[rep.lang], rep.lang
     head = (
         f"{lab['target']} {display(proj.target, lang=lang)} · {lab['progress']} "
-        f"{'≈' if proj.current_kind is not CountKind.EXACT else ''}{proj.pct:.1f}% · "
+        f"{MARKS.get(proj.current_kind, '')}{proj.pct:.1f}% · "
     )
     status = str(lab["projection_status"][proj.status])
     if proj.status == "reached":
@@ -922,7 +954,12 @@ def bucket_next(start: datetime, by: str, zone: ZoneInfo) -> datetime:
 
 def bucket_label(start: datetime, by: str) -> str:
     if by == "hour":
-        return start.strftime("%Y-%m-%d %H:00")
+        label = start.strftime("%Y-%m-%d %H:00")
+        if start.tzinfo is not None and start.replace(fold=1 - start.fold).utcoffset() != start.utcoffset():
+            # the clocks go back: this wall-clock hour happens twice; the offset tells them apart
+            offset = start.strftime("%z")
+            label += f" (UTC{offset[:3]}:{offset[3:]})"
+        return label
     if by == "week":
         iso = start.isocalendar()
         return f"{iso[0]}-W{iso[1]:02d} ({start.strftime('%m-%d')})"
@@ -1004,6 +1041,7 @@ def build_report(
         total,
         insights.DEFAULT_MILESTONES if milestones is None else milestones,
         [(b.label, b.total.value) for b in report.buckets],
+        range_start=starts[0].astimezone(timezone.utc),
     )
     report.projection = insights.projection(timelines, total, target)
     report.comparison = insights.comparison(report.buckets, now)
@@ -1033,8 +1071,13 @@ def build_report(
     return report
 
 
+_BIDI = dict.fromkeys(map(ord, "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+
+
 def _short(title: str, width: int = 24) -> str:
-    flat = " ".join(title.split())
+    """A title on one line, at most ``width`` characters, without bidi controls: a title's
+    right-to-left override must not reverse the numbers printed after it on the same line."""
+    flat = " ".join(title.translate(_BIDI).split())
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
@@ -1236,11 +1279,14 @@ def make_table(
 
     When ``width`` (the screen) is too narrow, the leading text columns are shortened with an
     ellipsis, then the ``droppable`` columns are left out, in that order, until the table fits.
+    Text cells are one line of at most 120 characters (a 10 KB title is not a page of folded
+    lines) without bidi controls (a right-to-left override would reverse the row's numbers).
     """
     from rich.cells import cell_len
     from rich.table import Table
     from rich.text import Text
 
+    rows = [[_short(c, 120) if i < text_columns else c for i, c in enumerate(r)] for r in rows]
     widths = [max([cell_len(h)] + [cell_len(r[i]) for r in rows]) for i, h in enumerate(headers)]
     keep = list(range(len(headers)))
 
@@ -1284,7 +1330,8 @@ def render_table(report: Report, console: Any) -> None:
     elif report.target_views and report.latest and report.latest.total.value is not None:
         pct = report.latest.total.value / report.target_views * 100
         target_text = display(report.target_views, lang=lang)
-        console.print(("目标" if lang == "zh" else "Target") + f": {target_text} · {pct:.1f}%")
+        mark = MARKS.get(report.latest.total.kind, "")
+        console.print(("目标" if lang == "zh" else "Target") + f": {target_text} · {mark}{pct:.1f}%")
     has_owner = any(b.owner.value is not None for b in report.buckets)
     if report.buckets:
         rows = [

@@ -12,6 +12,10 @@ Tables (all times are ``TIMESTAMPTZ`` in UTC)::
                      published_at, note.  Append-only: rows are never updated or deleted.
     runs             run_id PK, started_at, finished_at, reach_version, selection, posts, ok, failed
     run_outcomes     (run_id, post_key) PK, status, message, http_status, snapshot_id, at
+    post_state       post_key PK, last_attempt_at, last_ok_at (start of the run), last_status,
+                     last_message, fail_streak, unavailable_streak, flag (NULL, ``unavailable``: deleted,
+                     no longer fetched; ``failing``), flagged_at: what ``collect --due`` and
+                     ``reach failures`` use (schema version 3)
     schema_migrations version PK, name, applied_at
     imports          file_sha256 PK, file_name, shape, platform, observed_at, campaign, rows, written,
                      first_imported_at, last_imported_at: each creator-centre export or spreadsheet
@@ -44,9 +48,9 @@ import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import filelock
@@ -54,6 +58,9 @@ import filelock
 from . import __version__
 from .errors import ConfigError, DatabaseBusy, InputError, NotFound
 from .models import METRIC_NAMES, Count, CountKind, Metrics, Outcome, PostRef, RunSummary, Snapshot
+
+if TYPE_CHECKING:
+    from .schedule import PostState
 
 _METRIC_COLUMNS = ", ".join(
     f"{m} BIGINT, {m}_kind VARCHAR, {m}_granularity BIGINT, {m}_raw VARCHAR" for m in METRIC_NAMES
@@ -109,8 +116,29 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
                 source VARCHAR, added_at TIMESTAMPTZ NOT NULL, PRIMARY KEY (platform, alias))""",
         ],
     ),
+    (
+        3,
+        "unattended collection: what each post's attempts were",
+        [
+            """CREATE TABLE post_state (
+                post_key VARCHAR PRIMARY KEY, last_attempt_at TIMESTAMPTZ, last_ok_at TIMESTAMPTZ,
+                last_status VARCHAR, last_message VARCHAR, fail_streak INTEGER NOT NULL DEFAULT 0,
+                unavailable_streak INTEGER NOT NULL DEFAULT 0, flag VARCHAR, flagged_at TIMESTAMPTZ)""",
+            """INSERT INTO post_state (post_key, last_attempt_at, last_ok_at, last_status)
+                SELECT o.post_key, max(r.started_at), max(r.started_at) FILTER (WHERE o.status = 'ok'),
+                       arg_max(o.status, r.started_at)
+                FROM run_outcomes o JOIN runs r USING (run_id)
+                WHERE o.post_key IN (SELECT post_key FROM posts)
+                GROUP BY o.post_key""",
+        ],
+    ),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+UNAVAILABLE_AFTER = 3
+"""A post found unavailable this many times in a row is flagged ``unavailable`` and no longer fetched."""
+FAILING_AFTER = 5
+"""A post that failed this many times in a row (any failure) is flagged ``failing`` (still fetched)."""
 
 
 def utcnow() -> datetime:
@@ -276,6 +304,40 @@ class PostRow:
     def ref(self) -> PostRef:
         """The post with its stored fetch parameters (share tokens ...)."""
         return PostRef(self.platform, self.post_id, url=self.url, params=dict(self.fetch_params))
+
+
+@dataclass(frozen=True)
+class RunRow:
+    """One collection run (``finished_at`` is ``None`` while it runs, or when it was killed)."""
+
+    run_id: str
+    started_at: datetime
+    finished_at: datetime | None
+    selection: str
+    reach_version: str
+    counts: Mapping[str, int]
+
+    @property
+    def posts(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def failed(self) -> int:
+        return self.posts - self.counts.get("ok", 0)
+
+
+@dataclass(frozen=True)
+class FailureRow:
+    """One post that failed in one run."""
+
+    run_id: str
+    started_at: datetime
+    post_key: str
+    platform: str
+    title: str | None
+    status: str
+    message: str
+    http_status: int | None
 
 
 @dataclass(frozen=True)
@@ -471,6 +533,11 @@ class Store:
                 "UPDATE posts SET active = TRUE, fetch_params = coalesce(?, fetch_params) WHERE post_key = ?",
                 [params, ref.post_key],
             )
+            con.execute(  # added again: a post flagged unavailable or failing is fetched again
+                "UPDATE post_state SET flag = NULL, flagged_at = NULL, fail_streak = 0, unavailable_streak = 0 "
+                "WHERE post_key = ?",
+                [ref.post_key],
+            )
         else:
             con.execute(
                 "INSERT INTO posts (post_key, platform, post_id, url, added_at, active, fetch_params) "
@@ -652,22 +719,149 @@ class Store:
 
     def record_outcome(self, run_id: str, outcome: Outcome) -> None:
         """Write one post's outcome and, when it is ``ok``, its snapshot, in one transaction."""
+        self.record_outcomes(run_id, [outcome])
+
+    def record_outcomes(self, run_id: str, outcomes: Sequence[Outcome]) -> None:
+        """Write outcomes (and the snapshots of the ``ok`` ones) in one transaction: all or nothing.
+
+        The rows are those :meth:`record_outcome` writes for each outcome in order; the snapshots go in
+        with one statement (:meth:`_insert_snapshots`), so the engine writes what arrived together at once.
+        """
         with self.transaction() as con:
-            sid = None
-            if outcome.snapshot is not None:
-                sid = self._insert_snapshot(con, outcome.snapshot)
-            con.execute(
-                "INSERT INTO run_outcomes VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                [
-                    run_id,
+            snaps = [o.snapshot for o in outcomes if o.snapshot is not None]
+            if len(snaps) <= 4:  # a statement per snapshot is quicker for a few
+                sids = iter([self._insert_snapshot(con, snap) for snap in snaps])
+            else:
+                sids = iter(self._insert_snapshots(con, snaps)[0])
+            rows: dict[str, list[Any]] = {}  # post_key -> its first outcome in this run (as ON CONFLICT DO NOTHING)
+            for outcome in outcomes:
+                sid = next(sids) if outcome.snapshot is not None else None
+                rows.setdefault(
                     outcome.post_key,
-                    outcome.status.value,
-                    clean_text(outcome.message),
-                    outcome.http_status,
-                    sid,
-                    utcnow(),
-                ],
+                    [outcome.status.value, clean_text(outcome.message), outcome.http_status, sid],
+                )
+            con.execute(
+                "INSERT INTO run_outcomes SELECT ?, unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), "
+                "unnest(?::INTEGER[]), unnest(?::VARCHAR[]), ? ON CONFLICT DO NOTHING",
+                [run_id, list(rows), *([r[j] for r in rows.values()] for j in range(4)), utcnow()],
             )
+            self._update_states(con, run_id, outcomes)
+
+    def _update_state(self, con: duckdb.DuckDBPyConnection, run_id: str, outcome: Outcome) -> None:
+        """Remember the attempt in ``post_state``: streaks, and the flags they raise."""
+        self._update_states(con, run_id, [outcome])
+
+    def _update_states(self, con: duckdb.DuckDBPyConnection, run_id: str, outcomes: Sequence[Outcome]) -> None:
+        """:meth:`_update_state` for each outcome in order, with one statement per kind instead of three per
+        outcome."""
+        started = con.execute("SELECT started_at FROM runs WHERE run_id = ?", [run_id]).fetchone()
+        at = started[0] if started else utcnow()
+        stored = {
+            r[0]: tuple(r[1:])
+            for r in con.execute(
+                "SELECT post_key, last_ok_at, fail_streak, unavailable_streak, flag, flagged_at FROM post_state "
+                "WHERE post_key IN (SELECT unnest(?::VARCHAR[]))",
+                [list({o.post_key for o in outcomes})],
+            ).fetchall()
+        }
+        states: dict[str, list[Any]] = {}
+        for outcome in outcomes:
+            done = states.get(outcome.post_key)  # an earlier outcome of the same post in this batch
+            row = (done[1], done[4], done[5], done[6], done[7]) if done else stored.get(outcome.post_key)
+            last_ok, fails, gone, flag, flagged_at = row if row else (None, 0, 0, None, None)
+            if outcome.ok:
+                last_ok, fails, gone, flag, flagged_at = at, 0, 0, None, None
+            else:
+                fails += 1
+                if outcome.status.value == "unavailable":
+                    gone += 1
+                new_flag = "unavailable" if gone >= UNAVAILABLE_AFTER else "failing" if fails >= FAILING_AFTER else None
+                if new_flag != flag:
+                    flag, flagged_at = new_flag, at if new_flag else None
+            values = [at, last_ok, outcome.status.value, clean_text(outcome.message), fails, gone, flag, flagged_at]
+            states[outcome.post_key] = values
+        columns = (
+            "unnest(?::VARCHAR[]) AS post_key, unnest(?::TIMESTAMPTZ[]) AS last_attempt_at, "
+            "unnest(?::TIMESTAMPTZ[]) AS last_ok_at, unnest(?::VARCHAR[]) AS last_status, "
+            "unnest(?::VARCHAR[]) AS last_message, unnest(?::INTEGER[]) AS fail_streak, "
+            "unnest(?::INTEGER[]) AS unavailable_streak, unnest(?::VARCHAR[]) AS flag, "
+            "unnest(?::TIMESTAMPTZ[]) AS flagged_at"
+        )
+        for known in (True, False):
+            keys = [k for k in states if (k in stored) is known]
+            if not keys:
+                continue
+            args = [keys, *([states[k][j] for k in keys] for j in range(8))]
+            if known:
+                con.execute(
+                    "UPDATE post_state SET last_attempt_at = u.last_attempt_at, last_ok_at = u.last_ok_at, "
+                    "last_status = u.last_status, last_message = u.last_message, fail_streak = u.fail_streak, "
+                    "unavailable_streak = u.unavailable_streak, flag = u.flag, flagged_at = u.flagged_at "
+                    f"FROM (SELECT {columns}) u WHERE post_state.post_key = u.post_key",
+                    args,
+                )
+            else:
+                con.execute(f"INSERT INTO post_state SELECT {columns}", args)
+
+    def post_states(self, keys: Sequence[str] | None = None) -> dict[str, PostState]:
+        """What is remembered of each post's collection attempts (posts never tried are left out)."""
+        from .schedule import PostState
+
+        rows = self.con.execute(
+            "SELECT post_key, last_attempt_at, last_ok_at, last_status, last_message, fail_streak, "
+            "unavailable_streak, flag, flagged_at FROM post_state "
+            "WHERE ?::VARCHAR[] IS NULL OR list_contains(?, post_key)",
+            [None if keys is None else list(keys), None if keys is None else list(keys)],
+        ).fetchall()
+        return {r[0]: PostState(*r) for r in rows}
+
+    def clear_flag(self, post_key: str) -> None:
+        """Forget a post's flag and streaks (it is fetched again; ``reach add`` does this)."""
+        with self.transaction() as con:
+            con.execute(
+                "UPDATE post_state SET flag = NULL, flagged_at = NULL, fail_streak = 0, unavailable_streak = 0 "
+                "WHERE post_key = ?",
+                [post_key],
+            )
+
+    def flagged(self, run_id: str | None = None) -> list[PostState]:
+        """Posts flagged ``unavailable`` (deleted: no longer fetched) or ``failing``; with ``run_id``,
+        only those the run flagged."""
+        from .schedule import PostState
+
+        rows = self.con.execute(
+            "SELECT post_key, last_attempt_at, last_ok_at, last_status, last_message, fail_streak, "
+            "unavailable_streak, flag, flagged_at FROM post_state WHERE flag IS NOT NULL AND (?::VARCHAR IS NULL OR "
+            "flagged_at = (SELECT started_at FROM runs WHERE run_id = ?)) ORDER BY flagged_at DESC, post_key",
+            [run_id, run_id],
+        ).fetchall()
+        return [PostState(*r) for r in rows]
+
+    def runs(self, limit: int = 20) -> list[RunRow]:
+        """The newest runs first, with how many posts ended in each status."""
+        rows = self.con.execute(
+            """SELECT r.run_id, r.started_at, r.finished_at, r.selection, r.reach_version,
+                      (SELECT list(struct_pack(s := status, n := n) ORDER BY status)
+                       FROM (SELECT status, count(*) AS n FROM run_outcomes o
+                             WHERE o.run_id = r.run_id GROUP BY status))
+               FROM runs r ORDER BY r.started_at DESC, r.run_id DESC LIMIT ?""",
+            [limit],
+        ).fetchall()
+        return [
+            RunRow(r[0], r[1], r[2], r[3] or "", r[4] or "", {x["s"]: int(x["n"]) for x in (r[5] or [])}) for r in rows
+        ]
+
+    def failures(self, since: datetime | None = None, run_id: str | None = None) -> list[FailureRow]:
+        """Every failed outcome of the chosen runs (newest run first), with the post's platform and title."""
+        rows = self.con.execute(
+            """SELECT o.run_id, r.started_at, o.post_key, p.platform, p.title, o.status, o.message, o.http_status
+               FROM run_outcomes o JOIN runs r USING (run_id) LEFT JOIN posts p USING (post_key)
+               WHERE o.status <> 'ok' AND (?::VARCHAR IS NULL OR o.run_id = ?)
+                 AND (?::TIMESTAMPTZ IS NULL OR r.started_at >= ?::TIMESTAMPTZ)
+               ORDER BY r.started_at DESC, o.run_id, o.status, o.post_key""",
+            [run_id, run_id, _utc(since), _utc(since)],
+        ).fetchall()
+        return [FailureRow(r[0], r[1], r[2], r[3] or r[2].split(":")[0], r[4], r[5], r[6] or "", r[7]) for r in rows]
 
     def add_snapshot(self, snapshot: Snapshot) -> str:
         """Append one snapshot (manual entry, import). Returns its id; writing it twice is a no-op."""
@@ -786,10 +980,7 @@ class Store:
 
     def stored_snapshot_ids(self, ids: Iterable[str]) -> set[str]:
         """Which of these snapshot ids are already stored."""
-        rows = self.con.execute(
-            "SELECT snapshot_id FROM snapshots WHERE list_contains(?, snapshot_id)", [list(ids)]
-        ).fetchall()
-        return {r[0] for r in rows}
+        return _stored_ids(self.con, list(ids))
 
     def _insert_snapshot(self, con: duckdb.DuckDBPyConnection, snap: Snapshot) -> str:
         collected_at = _utc(snap.collected_at)
@@ -821,6 +1012,139 @@ class Store:
         )
         return sid
 
+    def add_snapshots(self, snapshots: Iterable[Snapshot], chunk: int = 100_000) -> int:
+        """Append many snapshots in one transaction (bulk loads, imports from other tools): all or nothing.
+
+        Writes the rows :meth:`add_snapshot` would write for each snapshot in order, with a few statements
+        per ``chunk`` snapshots instead of several per snapshot. A snapshot already stored, or given twice,
+        is written once.
+
+        Returns:
+            How many snapshots were written.
+
+        Raises:
+            NotFound: a snapshot of a post that is not tracked. ParseError: an impossible count.
+            InputError: a time without a time zone. Nothing is written in these cases.
+        """
+        written = 0
+        with self.transaction() as con:
+            batch: list[Snapshot] = []
+            for snap in snapshots:
+                batch.append(snap)
+                if len(batch) >= chunk:
+                    written += self._add_snapshot_batch(con, batch)
+                    batch = []
+            if batch:
+                written += self._add_snapshot_batch(con, batch)
+        return written
+
+    def _add_snapshot_batch(self, con: duckdb.DuckDBPyConnection, batch: list[Snapshot]) -> int:
+        keys = list(dict.fromkeys(s.post_key for s in batch))
+        missing = {
+            r[0]
+            for r in con.execute(
+                "SELECT k FROM (SELECT unnest(?::VARCHAR[]) AS k) WHERE k NOT IN (SELECT post_key FROM posts)", [keys]
+            ).fetchall()
+        }
+        if missing:
+            first = next(k for k in keys if k in missing)
+            raise NotFound(f"post {first} is not tracked: add it first with `reach add`")
+        return self._insert_snapshots(con, batch)[1]
+
+    def _insert_snapshots(self, con: duckdb.DuckDBPyConnection, snaps: Sequence[Snapshot]) -> tuple[list[str], int]:
+        """:meth:`_insert_snapshot` for each snapshot in order, in three statements: returns the ids (one
+        per snapshot) and how many rows were written. Columns travel as NumPy arrays (integers with a
+        separate NULL mask, times as microseconds since the epoch), which DuckDB reads without converting
+        Python objects one by one."""
+        import numpy as np
+
+        sids: list[str] = []
+        times: list[datetime] = []
+        first: dict[str, int] = {}
+        for i, snap in enumerate(snaps):
+            collected_at = _utc(snap.collected_at)
+            assert collected_at is not None
+            sid = snapshot_id(snap.post_key, collected_at, snap.source)
+            sids.append(sid)
+            times.append(collected_at)
+            first.setdefault(sid, i)
+        if not first:
+            return sids, 0
+        stored = _stored_ids(con, list(first))
+        new = [i for sid, i in first.items() if sid not in stored]
+        if not new:
+            return sids, 0
+        cols: dict[str, list[Any]] = {name: [] for name in _INSERT_COLUMNS}
+        sid_c, key_c, at_c, run_c, src_c = (cols[n] for n in _INSERT_COLUMNS[:5])
+        metric_cols = [tuple(cols[f"{m}{s}"] for s in ("", "_kind", "_granularity", "_raw")) for m in METRIC_NAMES]
+        extra_c, title_c, author_c, pub_c, note_c = (cols[n] for n in _INSERT_COLUMNS[-5:])
+        updates: dict[str, list[Any]] = {}
+        for i in new:
+            snap = snaps[i]
+            metrics = snap.metrics
+            check_metrics(metrics)
+            sid_c.append(sids[i])
+            key_c.append(snap.post_key)
+            at_c.append((times[i] - _EPOCH) // _MICROSECOND)
+            run_c.append(snap.run_id)
+            src_c.append(snap.source)
+            for name, (v_c, k_c, g_c, r_c) in zip(METRIC_NAMES, metric_cols, strict=True):
+                c = getattr(metrics, name)
+                if c is None or c.value is None:
+                    v_c.append(None)
+                    k_c.append(None)
+                    g_c.append(None)
+                    r_c.append(clean_text(c.raw) if c else None)
+                else:
+                    v_c.append(c.value)
+                    k_c.append(c.kind.value)
+                    g_c.append(c.granularity)
+                    r_c.append(clean_text(c.raw))
+            extra = {k: v.to_dict() for k, v in sorted(metrics.extra.items())} if metrics.extra else None
+            extra_c.append(clean_text(json.dumps(extra, ensure_ascii=False)) if extra else None)
+            title, author, published = clean_text(snap.title), clean_text(snap.author), _utc(snap.published_at)
+            title_c.append(title)
+            author_c.append(author)
+            pub_c.append(None if published is None else (published - _EPOCH) // _MICROSECOND)
+            note_c.append(clean_text(snap.note))
+            if title is not None or author is not None or published is not None:
+                latest = updates.setdefault(snap.post_key, [None, None, None])
+                for j, value in enumerate((title, author, published)):
+                    if value is not None:
+                        latest[j] = value
+        frame: dict[str, Any] = {}
+        select = []
+        for name in _INSERT_COLUMNS:
+            values = cols[name]
+            if name in _INT_COLUMNS:
+                nulls = np.array([v is None for v in values], dtype=np.bool_)
+                array = np.array(values, dtype=object)
+                array[nulls] = 0
+                frame[name], frame[f"{name}__null"] = array.astype(np.int64), nulls
+                value = f"make_timestamp({name})::TIMESTAMPTZ" if name in _TIME_COLUMNS else name
+                select.append(f"CASE WHEN {name}__null THEN NULL ELSE {value} END")
+            else:
+                frame[name] = np.array(values, dtype=object)
+                select.append(f"{name}::VARCHAR")
+        con.register("_reach_snapshot_batch", frame)
+        try:
+            con.execute(
+                f"INSERT INTO snapshots ({', '.join(_INSERT_COLUMNS)}) "
+                f"SELECT {', '.join(select)} FROM _reach_snapshot_batch"
+            )
+        finally:
+            con.unregister("_reach_snapshot_batch")
+        if updates:
+            con.execute(
+                "UPDATE posts SET title = coalesce(u.title, posts.title), author = coalesce(u.author, posts.author), "
+                "published_at = coalesce(u.published_at, posts.published_at) "
+                "FROM (SELECT unnest(?::VARCHAR[]) AS post_key, unnest(?::VARCHAR[]) AS title, "
+                "unnest(?::VARCHAR[]) AS author, unnest(?::TIMESTAMPTZ[]) AS published_at) u "
+                "WHERE posts.post_key = u.post_key",
+                [list(updates), *([u[j] for u in updates.values()] for j in range(3))],
+            )
+        return sids, len(new)
+
     def snapshots(self, post_key: str) -> list[Snapshot]:
         """Every snapshot of one post, oldest first."""
         rows = self.con.execute(
@@ -851,6 +1175,33 @@ class Store:
                 "SELECT post_key, status, message FROM run_outcomes WHERE run_id = ? ORDER BY post_key", [run_id]
             ).fetchall()
         ]
+
+
+_INSERT_COLUMNS: tuple[str, ...] = (
+    "snapshot_id",
+    "post_key",
+    "collected_at",
+    "run_id",
+    "source",
+    *(f"{m}{s}" for m in METRIC_NAMES for s in ("", "_kind", "_granularity", "_raw")),
+    "extra",
+    "title",
+    "author",
+    "published_at",
+    "note",
+)
+_TIME_COLUMNS = frozenset({"collected_at", "published_at"})
+_INT_COLUMNS = _TIME_COLUMNS | {m for m in METRIC_NAMES} | {f"{m}_granularity" for m in METRIC_NAMES}
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _stored_ids(con: duckdb.DuckDBPyConnection, ids: list[str]) -> set[str]:
+    """Which of these snapshot ids are stored (a semi-join: fast for many ids)."""
+    rows = con.execute(
+        "SELECT snapshot_id FROM snapshots WHERE snapshot_id IN (SELECT unnest(?::VARCHAR[]))", [ids]
+    ).fetchall()
+    return {r[0] for r in rows}
 
 
 def _numbers(metrics: Metrics) -> dict[str, tuple[int, str]]:

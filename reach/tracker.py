@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 from types import TracebackType
@@ -27,13 +28,31 @@ from .errors import CollectError, InputError, NeedsResolution
 from .http import Http
 from .models import PostRef, RunSummary
 from .report import Report, build_report
-from .store import CampaignRow, PostRow, Store, run_lock, utcnow
+from .store import CampaignRow, FailureRow, PostRow, RunRow, Store, run_lock, utcnow
 from .urls import identify
 
 if TYPE_CHECKING:
     from .owner import ImportResult, RecordResult
+    from .schedule import PostState
 
 CountInput = int | str | None
+
+
+@dataclass(frozen=True)
+class CollectPlan:
+    """What ``collect`` would do now.
+
+    Attributes:
+        fetch: the active posts a plain ``collect`` fetches (flagged-unavailable ones left out).
+        due: those of ``fetch`` whose next sample is due (``collect --due``).
+        skipped: posts left out because they were found unavailable (deleted) several times in a row.
+        next_at: when the next post not due now becomes due (``None``: none).
+    """
+
+    fetch: list[PostRow]
+    due: list[PostRow]
+    skipped: list[PostRow]
+    next_at: datetime | None
 
 
 class Tracker:
@@ -188,10 +207,19 @@ class Tracker:
         platform: str | None = None,
         posts: Iterable[str] | None = None,
         on_outcome: OutcomeCallback | None = None,
+        *,
+        due: bool = False,
+        include_unavailable: bool = False,
     ) -> RunSummary:
         """Collect the active posts (of a campaign / a platform / the given post keys) once.
 
         Every post ends in one stored outcome; ``ok`` ones add a snapshot. Returns the run summary.
+
+        Args:
+            due: only the posts whose next sample is due by their age (:mod:`reach.schedule`);
+                when none is due no run is recorded (the summary's ``run_id`` is empty).
+            include_unavailable: also fetch posts flagged ``unavailable`` (deleted: found
+                unavailable several times in a row), which are otherwise skipped.
 
         Raises:
             NotFound: unknown campaign; DatabaseBusy: another collect holds the database.
@@ -202,11 +230,77 @@ class Tracker:
             self.settings.db_path.parent.mkdir(parents=True, exist_ok=True)
         with run_lock(self.db_path, self.settings.lock_timeout):
             store = self.store
-            rows = store.posts(campaign=campaign, platform=platform, active_only=True, keys=posts)
+            plan = self.plan(campaign=campaign, platform=platform, posts=posts, include_unavailable=include_unavailable)
+            rows = plan.due if due else plan.fetch
             chosen = (("campaign", campaign), ("platform", platform))
             selection = " ".join(f"{k}={v}" for k, v in chosen if v is not None) or "all"
+            if due:
+                selection += " due"
+                if not rows:
+                    now = utcnow()
+                    return RunSummary("", now, now, {})
             engine = Engine(store, self.settings, transport=self.transport, clock=self.clock, on_outcome=on_outcome)
             return engine.run([r.ref for r in rows], selection=selection)
+
+    def runs(self, limit: int = 20) -> list[RunRow]:
+        """The newest collection runs first (empty without a database)."""
+        if not self._exists():
+            return []
+        return self._open(create=False).runs(limit)
+
+    def failures(
+        self, since: datetime | None = None, run_id: str | None = None
+    ) -> tuple[list[FailureRow], list[PostState]]:
+        """Failed outcomes (of one run, or of the runs started since ``since``; default: the newest
+        run) and the posts flagged now (deleted, or failing again and again)."""
+        if not self._exists():
+            return [], []
+        store = self._open(create=False)
+        if run_id is None and since is None:
+            newest = store.runs(1)
+            if not newest:
+                return [], store.flagged()
+            run_id = newest[0].run_id
+        elif run_id is not None and not store.con.execute("SELECT 1 FROM runs WHERE run_id = ?", [run_id]).fetchone():
+            from .errors import NotFound
+
+            raise NotFound(f"no run {run_id!r}: `reach runs` lists them")
+        return store.failures(since=since, run_id=run_id), store.flagged()
+
+    def plan(
+        self,
+        campaign: str | None = None,
+        platform: str | None = None,
+        posts: Iterable[str] | None = None,
+        include_unavailable: bool = False,
+        now: datetime | None = None,
+    ) -> CollectPlan:
+        """Which active posts a collection would fetch, which are due now, and when the next one is due."""
+        from .schedule import next_due, schedule_for
+
+        store = self.store
+        rows = store.posts(campaign=campaign, platform=platform, active_only=True, keys=posts)
+        states = store.post_states([r.post_key for r in rows])
+        default, own = self.settings.schedules()
+        now = now or self.clock()
+        fetch: list[PostRow] = []
+        due: list[PostRow] = []
+        skipped: list[PostRow] = []
+        upcoming: list[datetime] = []
+        for row in rows:
+            state = states.get(row.post_key)
+            if state is not None and state.flag == "unavailable" and not include_unavailable:
+                skipped.append(row)
+                continue
+            fetch.append(row)
+            when = next_due(state, schedule_for(row.campaigns, own, default), row.published_at or row.added_at, now)
+            if when is None:
+                continue
+            if when <= now:
+                due.append(row)
+            else:
+                upcoming.append(when)
+        return CollectPlan(fetch, due, skipped, min(upcoming) if upcoming else None)
 
     def report(
         self,
@@ -424,6 +518,10 @@ def _target(value: int | str | None) -> int | None:
             raise InputError(f"target {value!r} is not a number of views: write e.g. 12000000 or 1200万")
     if count is None or count <= 0:
         raise InputError("the target must be a positive number of views, e.g. 12000000 or 1200万")
+    from .store import MAX_COUNT
+
+    if count > MAX_COUNT:
+        raise InputError(f"the target {count} is larger than any view count can be; write e.g. 1200万")
     return count
 
 

@@ -19,7 +19,7 @@ from .models import PostRef
 
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 _STOP = "\\s\"'<>|`^{}\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"  # CJK and full-width end a link
-_URL = re.compile(rf"(?:https?:)?//[^{_STOP}]+", re.IGNORECASE)
+_URL = re.compile(rf"(?:https?://|(?<![\w+.-]:)//)[^{_STOP}]+", re.IGNORECASE)  # not ftp://, file://
 _BARE_HOST_URL = re.compile(rf"(?<![\w.@/-])(?:[a-z0-9-]+\.)+(?:com|cn|tv|be|io|us)/[^{_STOP}]*", re.IGNORECASE)
 _TRAILING = ".,;:!?)]}'\"…"
 _ALIASES = {"xigua": "toutiao"}  # Xigua videos are Toutiao posts (same id)

@@ -8,6 +8,7 @@ import re
 import time
 from dataclasses import replace
 from datetime import datetime, timezone
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -446,3 +447,21 @@ def test_relative_publication_times_are_placed_against_the_collection_time() -> 
     outcome = outcome_from(weibo, PostRef("weibo", "5001002003004099"), raw, run_id=None, collected_at=read_at)
     assert outcome.snapshot is not None
     assert outcome.snapshot.published_at == datetime(2026, 6, 20, 6, 2, tzinfo=timezone.utc)
+
+
+def test_a_missing_cookie_file_is_a_credentials_problem(fast_settings: Settings, tmp_path: Path) -> None:
+    """A configured cookies.txt that is not there: the outcome points at the cookies (auth_required)."""
+    settings = replace(fast_settings, cookies={"bilibili": tmp_path / "gone.txt"})
+    summary = Engine(None, settings, transport=httpx.MockTransport(lambda r: json_response(view(BVS[0])))).run(
+        [PostRef("bilibili", BVS[0])]
+    )
+    assert summary.counts == {OutcomeStatus.AUTH_REQUIRED: 1}
+    assert "gone.txt" in summary.failures[0].message
+
+
+def test_a_target_beyond_any_count_is_refused(tmp_path: Path) -> None:
+    from reach import Tracker
+    from reach.errors import InputError
+
+    with Tracker(tmp_path / "t.duckdb") as tracker, pytest.raises(InputError, match="larger than any view count"):
+        tracker.create_campaign("x", target_views=10**30)

@@ -387,3 +387,109 @@ def test_campaign_commands_are_documented() -> None:
     for command in cli.campaign_app.registered_commands:
         assert command.callback is not None and command.callback.__doc__, command.name
         assert f"reach campaign {command.name}" in readme, command.name
+
+
+# -- faults found by review ---------------------------------------------------------------------------
+
+
+def _mixed() -> Store:
+    s = Store()
+    s.add_post(BILI, campaign="c")
+    s.add_post(DOUYIN, campaign="c")
+    pub = t(1, 0)
+    for day in (1, 2, 3):
+        rounded = Count(12000 + 1000 * day, CountKind.APPROXIMATE, 1000, f"1.{1 + day}万")
+        snap(s, BILI, t(day), rounded, published_at=pub)
+        snap(s, DOUYIN, t(day), Count(100000, CountKind.LOWER_BOUND, 10000, "10万+"), published_at=pub)
+    return s
+
+
+def test_plain_number_outputs_keep_every_precision() -> None:
+    """CSV, JSONL and rows write counts as plain numbers: every count column holding a rounded or
+    lower-bound value (per platform, at post age, owner part ...) has a precision column beside it."""
+    rep = build_report(_mixed(), campaign="c", tz="Asia/Shanghai", lang="en", now=NOW)
+    rows = rep.rows
+    assert rows[0]["views_bilibili"] == 13_000 and rows[0]["views_bilibili_kind"] == "approximate"
+    assert rows[0]["views_douyin"] == 100_000 and rows[0]["views_douyin_kind"] == "lower_bound"
+    header, *lines = list(csv.reader(io.StringIO(rep.to_csv().lstrip("\ufeff"))))
+    col = header.index("Douyin Views")
+    assert header[col + 1] == "Douyin Views Precision" and lines[0][col + 1] == "lower bound"
+    posts = rep.table_rows("posts")
+    bili = next(p for p in posts if p["post_key"] == BILI.post_key)
+    assert bili["views_24h"] is not None and bili["views_24h_kind"] == "approximate"
+    douyin = json.loads(rep.to_jsonl("posts").splitlines()[0])
+    assert douyin["post_key"] == DOUYIN.post_key and douyin["views_24h_kind"] == "lower_bound"
+    header, *_ = list(csv.reader(io.StringIO(rep.to_csv("posts").lstrip("\ufeff"))))
+    assert any(h.startswith("24h") and h.endswith("Precision") for h in header)
+    # an all-exact column gets none (the table stays as it was)
+    exact = build_report(_store_exact(), campaign="c", tz="UTC", now=NOW)
+    assert not any(k.endswith("_kind") and k not in ("views_kind", "increase_kind") for k in exact.rows[0])
+
+
+def _store_exact() -> Store:
+    s = Store()
+    s.add_post(BILI, campaign="c")
+    snap(s, BILI, t(1), Count.exact(5))
+    return s
+
+
+def test_progress_towards_a_target_keeps_the_totals_marker(tmp_path: Path) -> None:
+    """A total that is a lower bound makes the progress a lower bound: "≥", never "≈" or bare."""
+    s = _mixed()
+    s.create_campaign("c", target_views=1_000_000)
+    rep = build_report(s, campaign="c", tz="Asia/Shanghai", lang="zh", now=NOW)
+    assert rep.projection is not None and rep.projection.current_kind is CountKind.LOWER_BOUND
+    from reach.report import projection_text
+
+    text = projection_text(rep) or ""
+    assert "≥11.5%" in text and "≈11.5%" not in text
+    path = tmp_path / "r.xlsx"
+    rep.save(path)
+    summary = openpyxl.load_workbook(path)["汇总"]
+    values = {summary.cell(r, 1).value: summary.cell(r, 2) for r in range(1, summary.max_row + 1)}
+    assert values["完成度"].number_format == '"≥"0.0%' and values["完成度"].data_type == "n"
+    # an approximate zero increase keeps its ≈ too
+    daily = openpyxl.load_workbook(path)["每日"]
+    assert daily.cell(3, 4).number_format == '"≈"+#,##0;"≈"-#,##0;"≈"0'
+
+
+def test_milestone_reached_before_the_range_is_not_put_in_its_first_bucket(store: Store) -> None:
+    # 10万 was reached on day 2 (2026-06-21); the report starts on 2026-06-22
+    rep = report(store, since=date(2026, 6, 22))
+    first = rep.milestones[0]
+    assert first.threshold == 100_000 and first.bucket is None
+    from reach.report import milestone_lines
+
+    assert "统计区间之前" in milestone_lines(rep)[0]
+    assert report(store).milestones[0].bucket == "2026-06-21"
+
+
+def test_png_draws_dollar_signs_as_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """matplotlib reads "$...$" as TeX: a campaign named "$$" crashed the chart."""
+    monkeypatch.setattr(charts, "find_cjk_font", lambda: None)
+    s = Store()
+    s.add_post(BILI, campaign="$$ a_b^c $x^$")
+    snap(s, BILI, t(1), Count.exact(10))
+    snap(s, BILI, t(2), Count.exact(20))
+    path = tmp_path / "c.png"
+    assert build_report(s, campaign="$$ a_b^c $x^$", lang="en", now=NOW).save(path) == []
+    assert _png_size(path)[0] >= 800
+
+
+def test_save_refuses_a_suffix_of_another_format(store: Store, tmp_path: Path) -> None:
+    rep = report(store)
+    with pytest.raises(InputError, match="format is csv"):
+        rep.save(tmp_path / "周报.xlsx", "csv")
+    assert not (tmp_path / "周报.xlsx").exists()
+    assert rep.save(tmp_path / "周报.XLSX") == [] and rep.save(tmp_path / "r.htm", "html") == []
+    assert rep.save(tmp_path / "r.txt", "table") == [] and rep.save(tmp_path / "data.tsv", "csv") == []
+
+
+def test_campaign_target_too_large_is_a_clear_error(db: str) -> None:
+    for target in ("99999999999999999999999", str(2**63)):
+        r = runner.invoke(cli.app, ["--db", db, "campaign", "create", "big", "--target", target])
+        assert r.exit_code == 2 and "too large" in r.stderr and "internal" not in r.stderr
+    r = runner.invoke(cli.app, ["--db", db, "campaign", "list", "--format", "json"])
+    assert "big" not in {c["name"] for c in json.loads(r.stdout)}
+    r = runner.invoke(cli.app, ["--db", db, "report", "-c", "禁毒", "-f", "csv", "-o", "x.xlsx"])
+    assert r.exit_code == 2 and "format is csv" in r.stderr

@@ -454,7 +454,7 @@ def test_migration_from_version_1(tmp_path: Path) -> None:
     con.execute("INSERT INTO schema_migrations VALUES (1, 'initial schema', now())")
     con.close()
     with Store(path) as store:
-        assert store.schema_version == SCHEMA_VERSION == 2
+        assert store.schema_version == SCHEMA_VERSION >= 2
         assert store.imported_file("0" * 64) is None and store.aliases("douyin") == {}
 
 

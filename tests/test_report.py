@@ -185,3 +185,43 @@ def test_mixed_precision_campaign_has_markers_and_no_false_growth() -> None:
     assert rows[0][8] == "Posts down" and rows[3][8] == "1"
     zh = build_report(s, campaign="mix", by="day", tz="Asia/Shanghai", lang="zh")
     assert any("播放量下降" in n for n in zh.notes)
+
+
+def test_an_hour_that_happens_twice_is_labelled_with_its_offset() -> None:
+    """When the clocks go back (Los Angeles, 2026-11-01), 01:00-02:00 happens twice: two rows with
+    the same label and different numbers would be ambiguous."""
+    s = Store()
+    s.add_post(A, campaign="c")
+    first = datetime(2026, 11, 1, 7, 30, tzinfo=timezone.utc)  # 00:30 PDT
+    for h in range(4):
+        put(s, A, first + timedelta(hours=h), Count.exact(1000 * (h + 1)))
+    rep = build_report(s, campaign="c", by="hour", tz="America/Los_Angeles")
+    labels = [b.label for b in rep.buckets]
+    assert labels == [
+        "2026-11-01 00:00",
+        "2026-11-01 01:00 (UTC-07:00)",
+        "2026-11-01 01:00 (UTC-08:00)",
+        "2026-11-01 02:00",
+    ]
+    assert len(set(labels)) == len(labels)
+
+
+def test_screen_table_titles_are_one_short_line_without_bidi_controls() -> None:
+    """A 10 KB title is not hundreds of folded lines; a right-to-left override in a title cannot
+    reverse the numbers printed after it (on screen and in the notes that name posts)."""
+    s = Store()
+    s.add_post(A, campaign="c")
+    s.add_post(B, campaign="c")
+    long_title, rtl = "X" * 10240, "\u202eevil\u200f 标题"
+    s.add_snapshot(Snapshot(A.post_key, at(1), Metrics(views=Count.exact(900)), title=long_title, source="manual"))
+    s.add_snapshot(Snapshot(B.post_key, at(1), Metrics(views=Count.exact(800)), title=rtl, source="manual"))
+    s.add_snapshot(Snapshot(B.post_key, at(2), Metrics(views=Count.exact(700)), title=rtl, source="manual"))
+    rep = build_report(s, campaign="c", tz="UTC", lang="en")
+    console = Console(file=io.StringIO(), width=120)
+    render_table(rep, console)
+    out = console.file.getvalue()  # type: ignore[attr-defined]
+    assert sum("XXXX" in line for line in out.splitlines()) <= 5 and "…" in out
+    assert "\u202e" not in out and "\u200f" not in out and "evil" in out
+    assert any("evil" in n and "\u202e" not in n for n in rep.notes)
+    # the data itself is untouched
+    assert {p.title for p in rep.posts} == {long_title, rtl}

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .counts import parse_count
+from typing import TYPE_CHECKING, Any
+
 from .errors import (
     AuthRequired,
     Blocked,
@@ -41,8 +42,25 @@ from .models import (
     RunSummary,
     Snapshot,
 )
-from .tracker import Tracker
-from .urls import identify
+
+if TYPE_CHECKING:
+    from .counts import parse_count
+    from .tracker import Tracker
+    from .urls import identify
+
+_LAZY = {"Tracker": "tracker", "identify": "urls", "parse_count": "counts"}
+"""Imported on first use, so that ``reach --help`` does not load DuckDB, httpx and the report code."""
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "AuthRequired",

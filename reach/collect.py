@@ -37,6 +37,8 @@ from .store import Store, check_metrics, utcnow
 from .times import parse_time
 
 Clock = Callable[[], datetime]
+SETTLE_TURNS = 3
+"""Turns of the event loop an outcome waits for others to share its write (see ``settle``)."""
 OutcomeCallback = Callable[[Outcome], None]
 
 
@@ -143,16 +145,27 @@ class Engine:
             if not outcome.ok:
                 failures.append(outcome)
 
+        writing: list[asyncio.Future[None]] = []  # the write that workers arriving now join
+
         async def settle() -> None:
-            """Write the outcomes that arrived (after one turn of the loop: those of other workers whose
-            answers came at the same time join them), then report them to ``on_outcome``."""
-            await asyncio.sleep(0)
-            self._flush(run_id, wait=False)
-            reported = unreported[:]
-            unreported.clear()
-            if self.on_outcome is not None:
-                for outcome in reported:
-                    self.on_outcome(outcome)
+            """Write the outcomes that arrived, then report them to ``on_outcome``; returns once the
+            caller's outcomes are written. The first worker to get here waits a few turns of the loop,
+            so that the outcomes of other workers whose answers came at the same time join its write."""
+            if writing:
+                await writing[0]
+                return
+            writing.append(asyncio.get_running_loop().create_future())
+            try:
+                for _ in range(SETTLE_TURNS):
+                    await asyncio.sleep(0)
+                self._flush(run_id, wait=False)
+                reported = unreported[:]
+                unreported.clear()
+                if self.on_outcome is not None:
+                    for outcome in reported:
+                        self.on_outcome(outcome)
+            finally:
+                writing.pop().set_result(None)
 
         releaser = asyncio.create_task(self._release_when_idle(run_id))
         try:

@@ -729,7 +729,7 @@ class Store:
         """
         with self.transaction() as con:
             snaps = [o.snapshot for o in outcomes if o.snapshot is not None]
-            if len(snaps) <= 4:  # a statement per snapshot is quicker for a few
+            if len(snaps) <= 1:  # statements with values are quicker than a bulk insert for one
                 sids = iter([self._insert_snapshot(con, snap) for snap in snaps])
             else:
                 sids = iter(self._insert_snapshots(con, snaps)[0])
@@ -1082,12 +1082,12 @@ class Store:
         for i in new:
             snap = snaps[i]
             metrics = snap.metrics
-            check_metrics(metrics)
             sid_c.append(sids[i])
             key_c.append(snap.post_key)
             at_c.append((times[i] - _EPOCH) // _MICROSECOND)
             run_c.append(snap.run_id)
             src_c.append(snap.source)
+            valid = not metrics.extra  # the checks of check_metrics, inline; it names the culprit below
             for name, (v_c, k_c, g_c, r_c) in zip(METRIC_NAMES, metric_cols, strict=True):
                 c = getattr(metrics, name)
                 if c is None or c.value is None:
@@ -1095,11 +1095,15 @@ class Store:
                     k_c.append(None)
                     g_c.append(None)
                     r_c.append(clean_text(c.raw) if c else None)
+                    valid = valid and (c is None or 0 < c.granularity <= MAX_COUNT)
                 else:
                     v_c.append(c.value)
-                    k_c.append(c.kind.value)
+                    k_c.append(_KIND_VALUES[c.kind])
                     g_c.append(c.granularity)
                     r_c.append(clean_text(c.raw))
+                    valid = valid and 0 <= c.value <= MAX_COUNT and 0 < c.granularity <= MAX_COUNT
+            if not valid:
+                check_metrics(metrics)
             extra = {k: v.to_dict() for k, v in sorted(metrics.extra.items())} if metrics.extra else None
             extra_c.append(clean_text(json.dumps(extra, ensure_ascii=False)) if extra else None)
             title, author, published = clean_text(snap.title), clean_text(snap.author), _utc(snap.published_at)
@@ -1193,6 +1197,7 @@ _INSERT_COLUMNS: tuple[str, ...] = (
 _TIME_COLUMNS = frozenset({"collected_at", "published_at"})
 _INT_COLUMNS = _TIME_COLUMNS | {m for m in METRIC_NAMES} | {f"{m}_granularity" for m in METRIC_NAMES}
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_KIND_VALUES = {kind: kind.value for kind in CountKind}
 _MICROSECOND = timedelta(microseconds=1)
 
 

@@ -19,20 +19,20 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-import httpx
-
-from .collect import Clock, Engine, OutcomeCallback
 from .collectors import get_collector
 from .config import Settings, check_timezone
 from .errors import CollectError, InputError, NeedsResolution
-from .http import Http
 from .models import PostRef, RunSummary
-from .report import Report, build_report
 from .store import CampaignRow, FailureRow, PostRow, RunRow, Store, run_lock, utcnow
 from .urls import identify
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # httpx, the engine and the report code load on first use (fast `reach` start-up)
+    import httpx
+
+    from .collect import Clock, OutcomeCallback
+    from .http import Http
     from .owner import ImportResult, RecordResult
+    from .report import Report
     from .schedule import PostState
 
 CountInput = int | str | None
@@ -153,6 +153,8 @@ class Tracker:
                     raise
 
             async def resolve_all() -> list[PostRef]:
+                from .http import Http
+
                 async with Http(self.settings, transport=self.transport) as http:
                     return [await resolve_one(http, s) for _, s in pending]
 
@@ -239,6 +241,8 @@ class Tracker:
                 if not rows:
                     now = utcnow()
                     return RunSummary("", now, now, {})
+            from .collect import Engine
+
             engine = Engine(store, self.settings, transport=self.transport, clock=self.clock, on_outcome=on_outcome)
             return engine.run([r.ref for r in rows], selection=selection)
 
@@ -318,6 +322,8 @@ class Tracker:
 
         The report renders itself: ``.to_csv()``, ``.to_json()``, ``.rows``, ``.to_pandas()``,
         ``.to_arrow()``, ``.save("周报.xlsx")`` (format from the suffix: csv, json, jsonl, xlsx, html, png)."""
+        from .report import build_report
+
         check_timezone(tz or self.settings.timezone)
         store = self._open(create=False)
         return build_report(

@@ -33,7 +33,7 @@ from ..errors import (
 from ..http import BROWSER_USER_AGENT, Http
 from ..models import Metrics, ParsedPost, PostRef
 from .base import Collector, RawResponse
-from .common import count_field, dig, text_or_none, utc_from_unix
+from .common import count_field, dig, raise_for_http_status, text_or_none, utc_from_unix
 
 _ALPHABET = "FcwAPNKTMug3GV5Lj7EJnHpWsx4tb8haYeviqBz6rkCy12mUSDQX9RdoZf"
 _INDEX = {c: i for i, c in enumerate(_ALPHABET)}
@@ -247,16 +247,4 @@ def _raise_for_code(body: dict[str, Any], http_status: int) -> None:
 
 
 def _raise_for_http_status(raw: RawResponse) -> None:
-    status = raw.status
-    if status == 412:
-        raise Blocked("bilibili blocked the request (HTTP 412, risk control); wait before retrying", http_status=412)
-    if status in (403, 461):
-        raise Blocked(f"bilibili refused the request (HTTP {status})", http_status=status)
-    if status == 429:
-        raise RateLimited("bilibili rate limit (HTTP 429); try again later", http_status=429)
-    if status == 404:
-        raise ParseError("bilibili API endpoint answered HTTP 404: the API moved", http_status=404)
-    if status >= 500:
-        raise NetworkError(f"bilibili server error (HTTP {status})", http_status=status)
-    if status != 200:
-        raise ParseError(f"unexpected HTTP {status} from bilibili", http_status=status)
+    raise_for_http_status(raw.status, "bilibili", advice="risk control; wait before retrying")

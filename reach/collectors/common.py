@@ -11,6 +11,7 @@ from typing import Any
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
 
 from ..counts import parse_count
+from ..errors import Blocked, NetworkError, ParseError, RateLimited, Unavailable
 from ..models import Count
 
 
@@ -162,3 +163,44 @@ def js_assignment(html: str, name: str) -> Any:
     if error is not None:
         raise error
     return None
+
+
+# -- HTTP status of an answer that is not the platform's own error envelope ---------------------
+
+
+def raise_for_http_status(
+    status: int,
+    platform: str,
+    *,
+    blocked: tuple[int, ...] = (403, 412, 461),
+    advice: str = "wait before retrying",
+    gone: str | None = None,
+    ok: tuple[int, ...] = (200,),
+) -> None:
+    """Raise the outcome an HTTP status stands for; return for the ``ok`` statuses.
+
+    Args:
+        status: the HTTP status of the answer.
+        platform: the platform's name as people write it ("Douyin"), for the message.
+        blocked: statuses this platform uses to refuse a client (anti-bot): ``Blocked``.
+        advice: what to do when blocked.
+        gone: the message for 404/410 when they mean the post is gone (``Unavailable``); when
+            ``None``, a 404/410 means the endpoint moved (``ParseError``).
+
+    Raises:
+        Blocked, RateLimited (429), Unavailable (404/410 with ``gone``), NetworkError (5xx),
+        ParseError (anything else).
+    """
+    if status in ok:
+        return
+    if status in blocked:
+        raise Blocked(f"{platform} refused the request (HTTP {status}); {advice}", http_status=status)
+    if status == 429:
+        raise RateLimited(f"{platform} says too many requests (HTTP 429); try again later", http_status=429)
+    if status in (404, 410):
+        if gone is not None:
+            raise Unavailable(f"{gone} (HTTP {status})", http_status=status)
+        raise ParseError(f"{platform} answered HTTP {status}: the API moved", http_status=status)
+    if status >= 500:
+        raise NetworkError(f"{platform} server error (HTTP {status}); try again later", http_status=status)
+    raise ParseError(f"unexpected HTTP {status} from {platform}; nothing recorded", http_status=status)

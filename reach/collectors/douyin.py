@@ -67,7 +67,6 @@ from ..errors import (
     Blocked,
     CollectError,
     NeedsResolution,
-    NetworkError,
     NotSupported,
     ParseError,
     RateLimited,
@@ -77,7 +76,7 @@ from ..errors import (
 from ..http import BROWSER_USER_AGENT
 from ..models import Count, Metrics, ParsedPost, PostRef
 from .base import Collector, RawResponse, host_matches
-from .common import count_field, dig, js_assignment, json_count, text_or_none, utc_from_unix
+from .common import count_field, dig, js_assignment, json_count, raise_for_http_status, text_or_none, utc_from_unix
 
 if TYPE_CHECKING:
     from ..http import Http
@@ -505,20 +504,7 @@ def _raise_for_empty(raw: RawResponse) -> NoReturn:
 
 
 def _raise_for_http_status(raw: RawResponse) -> None:
-    status = raw.status
-    if status in (403, 412, 461):
-        raise Blocked(
-            f"Douyin refused the request (HTTP {status}); wait before retrying, or add Douyin cookies",
-            http_status=status,
-        )
-    if status == 429:
-        raise RateLimited("Douyin says too many requests (HTTP 429); try again later", http_status=429)
-    if status == 404:
-        raise ParseError("Douyin's aweme/detail endpoint answered HTTP 404: the API moved", http_status=404)
-    if status >= 500:
-        raise NetworkError(f"Douyin server error (HTTP {status})", http_status=status)
-    if status != 200:
-        raise ParseError(f"unexpected HTTP {status} from Douyin", http_status=status)
+    raise_for_http_status(raw.status, "Douyin", advice="wait before retrying, or add Douyin cookies")
 
 
 def _unwrap(body: dict[str, Any]) -> dict[str, Any]:

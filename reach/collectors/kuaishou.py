@@ -70,7 +70,6 @@ from ..errors import (
     Blocked,
     CollectError,
     NeedsResolution,
-    NetworkError,
     ParseError,
     RateLimited,
     ReachError,
@@ -80,7 +79,7 @@ from ..http import IPHONE_USER_AGENT, Http
 from ..models import Count, Metrics, ParsedPost, PostRef
 from ..times import from_unix
 from .base import Collector, RawResponse, host_matches
-from .common import count_field, dig, js_assignment, json_count, text_or_none
+from .common import count_field, dig, js_assignment, json_count, raise_for_http_status, text_or_none
 
 PHOTO_INFO_PATH = "/rest/wd/ugH5App/photo/simple/info"
 """The ``INIT_STATE`` entry that describes the shared post."""
@@ -534,22 +533,12 @@ def _check_result(body: dict[str, Any], http_status: int) -> None:
 
 
 def _raise_for_http_status(raw: RawResponse) -> None:
-    status = raw.status
-    if status == 200:
-        return
-    if status in (403, 412, 461):
-        raise Blocked(f"Kuaishou refused the request (HTTP {status}); try again in a few hours", http_status=status)
-    if status == 429:
-        raise RateLimited("Kuaishou says too many requests (HTTP 429); try again later", http_status=429)
-    if status in (404, 410):
-        raise Unavailable(
-            f"the Kuaishou share page does not exist (HTTP {status}): the post was probably deleted; "
-            "check the link in the app",
-            http_status=status,
-        )
-    if status >= 500:
-        raise NetworkError(f"Kuaishou server error (HTTP {status})", http_status=status)
-    raise ParseError(f"unexpected HTTP {status} from Kuaishou", http_status=status)
+    raise_for_http_status(
+        raw.status,
+        "Kuaishou",
+        advice="try again in a few hours",
+        gone="the Kuaishou share page does not exist: the post was probably deleted; check the link in the app",
+    )
 
 
 def _raise_for_redirect(raw: RawResponse) -> None:

@@ -79,7 +79,17 @@ from ..errors import (
 from ..http import BROWSER_USER_AGENT, Http
 from ..models import Count, CountKind, Metrics, ParsedPost, PostRef
 from .base import Collector, RawResponse, host_matches
-from .common import count_field, decode_js_value, dig, json_count, script_by_id, soup_of, text_or_none, utc_from_unix
+from .common import (
+    count_field,
+    decode_js_value,
+    dig,
+    json_count,
+    raise_for_http_status,
+    script_by_id,
+    soup_of,
+    text_or_none,
+    utc_from_unix,
+)
 
 _ID = r"(?P<id>\d{19})(?!\d)"
 _TIKTOK = r"^https?://(?:[\w-]+\.)*tiktok\.com"
@@ -738,20 +748,9 @@ def _raise_for_no_data(raw: RawResponse, text: str) -> NoReturn:
 
 
 def _raise_for_http_status(raw: RawResponse) -> None:
-    status = raw.status
-    if status == 200:
-        return
-    if status in _BLOCK_STATUSES:
-        raise Blocked(f"TikTok refused the request (HTTP {status}); wait before retrying", http_status=status)
-    if status == 429:
-        raise RateLimited("TikTok says too many requests (HTTP 429); try again later", http_status=429)
-    if status in (404, 410):
-        raise Unavailable(f"TikTok has no such post (HTTP {status})", http_status=status)
-    if status == 400 and _url_path(raw.url).startswith("/oembed"):
+    if raw.status == 400 and _url_path(raw.url).startswith("/oembed"):
         raise Unavailable("TikTok's oEmbed answered HTTP 400: the post is deleted or private", http_status=400)
-    if status >= 500:
-        raise NetworkError(f"TikTok server error (HTTP {status})", http_status=status)
-    raise ParseError(f"unexpected HTTP {status} from TikTok", http_status=status)
+    raise_for_http_status(raw.status, "TikTok", blocked=_BLOCK_STATUSES, gone="TikTok has no such post")
 
 
 def _raise_for_capture_record(record: Mapping[str, Any], post_id: str | None, collector: TiktokCollector) -> NoReturn:

@@ -59,16 +59,14 @@ from urllib.parse import unquote, urlsplit
 from ..errors import (
     Blocked,
     NeedsResolution,
-    NetworkError,
     NotSupported,
     ParseError,
-    RateLimited,
     Unavailable,
 )
 from ..http import BROWSER_USER_AGENT, Http
 from ..models import Metrics, ParsedPost, PostRef
 from .base import Collector, RawResponse, host_matches
-from .common import count_field, decode_js_value, dig, soup_of, text_or_none, utc_from_unix
+from .common import count_field, decode_js_value, dig, raise_for_http_status, soup_of, text_or_none, utc_from_unix
 
 TTWID_URL = "https://ttwid.bytedance.com/ttwid/union/register/"
 TTWID_BODY = {"aid": 24, "needFid": False, "region": "cn", "service": "www.toutiao.com", "union": True}
@@ -311,20 +309,13 @@ def _raise_for_redirect(raw: RawResponse) -> None:
 
 
 def _raise_for_status(raw: RawResponse) -> None:
-    status = raw.status
-    if status == 200:
-        return
-    if status in (403, 405, 412, 461):
-        raise Blocked(
-            f"toutiao refused the request (HTTP {status}, anti-bot); wait before retrying", http_status=status
-        )
-    if status == 429:
-        raise RateLimited("toutiao says too many requests (HTTP 429); try again later", http_status=status)
-    if status in (404, 410):
-        raise Unavailable(f"toutiao has no such video (HTTP {status}): deleted or never existed", http_status=status)
-    if status >= 500:
-        raise NetworkError(f"toutiao server error (HTTP {status}); try again later", http_status=status)
-    raise ParseError(f"unexpected HTTP {status} from toutiao; nothing recorded", http_status=status)
+    raise_for_http_status(
+        raw.status,
+        "toutiao",
+        blocked=(403, 405, 412, 461),
+        advice="anti-bot; wait before retrying",
+        gone="toutiao has no such video: deleted or never existed",
+    )
 
 
 def _render_data(text: str) -> dict[str, Any] | None:

@@ -57,11 +57,11 @@ import time
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from ..errors import Blocked, NetworkError, ParseError, RateLimited, Unavailable
+from ..errors import Blocked, NetworkError, ParseError, Unavailable
 from ..http import BROWSER_USER_AGENT, Http
 from ..models import Count, Metrics, ParsedPost, PostRef
 from .base import Collector, RawResponse
-from .common import dig, json_count, text_or_none, utc_from_unix
+from .common import dig, json_count, raise_for_http_status, text_or_none, utc_from_unix
 
 API_URL = "https://channels.weixin.qq.com/finder-preview/api/feed/get_feed_info"
 PREVIEW_PAGE = "https://channels.weixin.qq.com/finder-preview/pages/sph"
@@ -309,17 +309,7 @@ def _no_export_id(data: dict[str, Any]) -> bool:
 
 
 def _raise_for_status(status: int) -> None:
-    if status in (200, 201):
-        return
-    if status in (401, 403, 412):
-        raise Blocked(f"WeChat Channels refused the request (HTTP {status}); try again later", http_status=status)
-    if status == 429:
-        raise RateLimited("WeChat Channels says too many requests (HTTP 429); try again later", http_status=status)
-    if status >= 500:
-        raise NetworkError(f"WeChat Channels server error (HTTP {status}); try again later", http_status=status)
-    if status == 404:
-        raise ParseError("the WeChat Channels preview API answered HTTP 404: the API moved", http_status=status)
-    raise ParseError(f"unexpected HTTP {status} from WeChat Channels; nothing recorded", http_status=status)
+    raise_for_http_status(status, "WeChat Channels", blocked=(401, 403, 412), advice="try again later", ok=(200, 201))
 
 
 def _id_from_url(url: str) -> str | None:

@@ -58,11 +58,11 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from ..errors import AuthRequired, Blocked, NetworkError, NotSupported, ParseError, RateLimited, Unavailable
+from ..errors import AuthRequired, Blocked, NotSupported, ParseError, Unavailable
 from ..http import BROWSER_USER_AGENT, Http
 from ..models import Count, CountKind, Metrics, ParsedPost, PostRef
 from .base import Collector, RawResponse
-from .common import count_field, json_count, soup_of, text_or_none, utc_from_unix
+from .common import count_field, json_count, raise_for_http_status, soup_of, text_or_none, utc_from_unix
 
 _TOKEN = r"[0-9A-Za-z_-]{16,64}"
 _BIZ_ID = re.compile(r"^(?P<biz>[0-9A-Za-z]{4,64})_(?P<mid>\d{1,20})_(?P<idx>\d{1,3})$")
@@ -385,17 +385,9 @@ def _raise_for_redirect(raw: RawResponse) -> None:
 
 
 def _raise_for_status(status: int) -> None:
-    if status == 200:
-        return
-    if status in (403, 412):
-        raise Blocked(f"WeChat refused the request (HTTP {status}); try again later", http_status=status)
-    if status == 429:
-        raise RateLimited("WeChat says too many requests (HTTP 429); try again later", http_status=status)
-    if status in (404, 410):
-        raise Unavailable(f"WeChat has no such article (HTTP {status})", http_status=status)
-    if status >= 500:
-        raise NetworkError(f"WeChat server error (HTTP {status}); try again later", http_status=status)
-    raise ParseError(f"unexpected HTTP {status} from WeChat; nothing recorded", http_status=status)
+    raise_for_http_status(
+        status, "WeChat", blocked=(403, 412), advice="try again later", gone="WeChat has no such article"
+    )
 
 
 def _js_literal(n: int) -> str:

@@ -81,6 +81,7 @@ from zoneinfo import ZoneInfo
 from .counts import parse_count
 from .errors import InputError
 from .models import METRIC_NAMES, Count, CountKind, Metrics
+from .times import read_wall_clock
 
 __all__ = [
     "SHAPES",
@@ -706,14 +707,6 @@ def _read_seconds(value: object) -> Count | None:
     raise _Bad("not a duration (such as 10.59秒 or 20.3)")
 
 
-_DATE_RE = re.compile(
-    r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ t]+(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.\d+)?)?)?",
-)
-_CN_DATE_RE = re.compile(
-    r"(\d{4})年(\d{1,2})月(\d{1,2})日?(?:(\d{1,2})[时点:](\d{1,2})(?:分|:)?(?:(\d{1,2})秒?)?)?",
-)
-
-
 def _read_published(value: object) -> Published | None:
     """A publish time cell, in Beijing time unless it carries its own zone."""
     if _is_missing(value):
@@ -733,10 +726,13 @@ def _read_published(value: object) -> Published | None:
     text = _text(value).casefold().replace("：", ":")
     if re.fullmatch(r"\d{8}", text):
         return _from_parts(text[:4], text[4:6], text[6:], None, None, None)
-    for pattern in (_DATE_RE, _CN_DATE_RE):
-        m = pattern.fullmatch(text.replace(" ", "") if pattern is _CN_DATE_RE else text)
-        if m:
-            return _from_parts(*m.groups())
+    try:
+        found = read_wall_clock(text)
+    except ValueError:
+        raise _Bad("not a real date or time") from None
+    if found is not None:
+        day, at = found
+        return Published(day) if at is None else _published(datetime.combine(day, at))
     raise _Bad("not a date or time (such as 2026-04-12 13:43 or 2026年04月12日13时43分03秒)")
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from .models import Count, CountKind
+from .models import Count, CountKind, weakest_kind
 from .store import Store, is_owner_source, prefer_public
 
 DEFAULT_MILESTONES: tuple[int, ...] = (100_000, 1_000_000, 10_000_000, 100_000_000)
@@ -32,14 +32,6 @@ AGES: tuple[tuple[str, timedelta], ...] = (
 PROJECTION_WINDOW = timedelta(days=7)
 MIN_PROJECTION_SPAN = timedelta(hours=24)
 MAX_PROJECTION = timedelta(days=3650)
-
-
-def _weakest(kinds: Iterable[CountKind]) -> CountKind:
-    seen = set(kinds)
-    for kind in (CountKind.LOWER_BOUND, CountKind.APPROXIMATE):
-        if kind in seen:
-            return kind
-    return CountKind.EXACT
 
 
 @dataclass(frozen=True)
@@ -290,7 +282,7 @@ def views_at_age(line: Sequence[Point], published: datetime | None, age: timedel
         return AgeValue(before.value, before.kind, False)
     share = (moment - before.at) / (after.at - before.at)
     value = round(before.value + (after.value - before.value) * share)
-    return AgeValue(value, _weakest((before.kind, after.kind)), True)
+    return AgeValue(value, weakest_kind((before.kind, after.kind)), True)
 
 
 def ages(line: Sequence[Point], published: datetime | None) -> dict[str, AgeValue | None]:
@@ -327,7 +319,7 @@ def comparison(buckets: Sequence[Any], now: datetime) -> Comparison | None:
     cur, prev = complete[-1], complete[-2]
     if cur.increase is None or prev.increase is None:
         return None
-    kind = _weakest((cur.increase_kind, prev.increase_kind))
+    kind = weakest_kind((cur.increase_kind, prev.increase_kind))
     change = cur.increase - prev.increase
     pct = change / prev.increase if prev.increase > 0 else None
     return Comparison(cur.label, prev.label, cur.increase, prev.increase, kind, change, pct)

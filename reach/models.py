@@ -14,7 +14,7 @@ Every value here is an immutable dataclass. The rules that matter most:
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -32,6 +32,16 @@ class CountKind(str, enum.Enum):
     """The platform rounded or truncated (``"1.2万"``, ``"3.4M"``); see ``Count.granularity``."""
     LOWER_BOUND = "lower_bound"
     """The platform showed a floor (``"10万+"``, ``"100万+"``): the true value is at least ``value``."""
+
+
+def weakest_kind(kinds: Iterable[CountKind]) -> CountKind:
+    """The precision of a sum or a comparison of counts: a lower bound if any part is one, else
+    approximate if any part is, else exact."""
+    seen = set(kinds)
+    for kind in (CountKind.LOWER_BOUND, CountKind.APPROXIMATE):
+        if kind in seen:
+            return kind
+    return CountKind.EXACT
 
 
 @dataclass(frozen=True)

@@ -33,13 +33,13 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from .errors import CollectError, InputError, NeedsResolution, NotFound, UnsupportedURL
-from .imports import CHINA, Export, ExportRow, Published, RowProblem, _Bad, _read_count, read_export, title_key
+from .imports import CHINA, Export, ExportRow, Published, RowProblem, _Bad, _read_count, title_key
 from .models import METRIC_NAMES, Count, Metrics, PostRef, Snapshot
 from .store import ImportRecord, PostRow, Store, campaign_name, snapshot_id
+from .times import read_wall_clock
 from .urls import identify
 
 __all__ = [
@@ -47,7 +47,6 @@ __all__ = [
     "ImportResult",
     "RecordResult",
     "import_export",
-    "import_file",
     "metrics_from_inputs",
     "parse_time",
     "record",
@@ -69,11 +68,6 @@ Resolver = Callable[[Sequence[str]], list[PostRef]]
 # -- inputs -------------------------------------------------------------------------------------
 
 
-_TIME_RE = re.compile(
-    r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ tT]*(\d{1,2})[:时点](\d{1,2})(?:[:分](\d{1,2})(?:\.\d+)?秒?|分)?)?"
-)
-
-
 def parse_time(value: str | datetime, zone: ZoneInfo, what: str = "--at") -> datetime:
     """A time people type (``"2026-04-01 10:00"``, ``"2026/4/1 10:00:30"``, ``"2026年4月1日 10:00"``,
     ISO 8601 with an offset), read in ``zone`` unless it carries its own offset; returned in UTC.
@@ -91,20 +85,19 @@ def parse_time(value: str | datetime, zone: ZoneInfo, what: str = "--at") -> dat
             pass
         else:
             return parsed.astimezone(timezone.utc)
-    m = _TIME_RE.fullmatch(text.replace("：", ":"))
-    if m is None:
-        raise InputError(f"{what} {value!r} is not a time: use YYYY-MM-DD HH:MM, e.g. 2026-04-12 18:00")
-    y, mo, d, h, mi, s = m.groups()
-    if h is None:
-        raise InputError(
-            f"{what} {value!r} is a date without a time of day: give the time the numbers were read too, "
-            f"e.g. '{y}-{int(mo):02d}-{int(d):02d} 18:00'"
-        )
     try:
-        local = datetime(int(y), int(mo), int(d), int(h), int(mi), int(s or 0), tzinfo=zone)
+        found = read_wall_clock(text)
     except ValueError:
         raise InputError(f"{what} {value!r} is not a real date and time") from None
-    return local.astimezone(timezone.utc)
+    if found is None:
+        raise InputError(f"{what} {value!r} is not a time: use YYYY-MM-DD HH:MM, e.g. 2026-04-12 18:00")
+    day, at = found
+    if at is None:
+        raise InputError(
+            f"{what} {value!r} is a date without a time of day: give the time the numbers were read too, "
+            f"e.g. '{day.isoformat()} 18:00'"
+        )
+    return datetime.combine(day, at, tzinfo=zone).astimezone(timezone.utc)
 
 
 def check_time(at: datetime, now: datetime, zone: ZoneInfo, what: str = "--at") -> None:
@@ -303,40 +296,6 @@ class ImportResult:
     def to_write(self) -> int:
         """Rows whose snapshot is not stored yet."""
         return sum(1 for line in self.lines if not line.stored)
-
-
-def import_file(
-    store: Store,
-    path: str | Path,
-    *,
-    now: datetime,
-    zone: ZoneInfo,
-    platform: str | None = None,
-    campaign: str | None = None,
-    at: datetime | None = None,
-    mapping: Mapping[str, str] | None = None,
-    dry_run: bool = False,
-    note: str | None = None,
-    resolve: Resolver | None = None,
-) -> ImportResult:
-    """Read ``path`` (:func:`reach.imports.read_export`) and import it (:func:`import_export`); without
-    ``at`` the numbers are dated at the file's modification time (when it was downloaded)."""
-    export = read_export(path, platform=platform, mapping=mapping)
-    modified = None
-    if at is None:
-        modified = datetime.fromtimestamp(Path(path).stat().st_mtime, timezone.utc).replace(microsecond=0)
-    return import_export(
-        store,
-        export,
-        now=now,
-        zone=zone,
-        campaign=campaign,
-        at=at,
-        file_time=modified,
-        dry_run=dry_run,
-        note=note,
-        resolve=resolve,
-    )
 
 
 def import_export(

@@ -41,7 +41,7 @@ import csv
 import importlib
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -52,7 +52,7 @@ from . import insights
 from .config import check_timezone
 from .errors import InputError
 from .insights import AgeValue, Comparison, Milestone, Projection
-from .models import METRIC_NAMES, Count, CountKind
+from .models import METRIC_NAMES, Count, CountKind, weakest_kind
 from .store import OWNER_SOURCE_SQL, PostRow, Store, is_owner_source, prefer_public_sql, utcnow
 
 BUCKETS = ("hour", "day", "week", "month")
@@ -265,15 +265,6 @@ PLATFORM_NAMES: dict[str, dict[str, str]] = {
 
 MARKS = {CountKind.APPROXIMATE: "≈", CountKind.LOWER_BOUND: "≥"}
 """The marker a value (or anything computed from it, such as a percentage) carries by its precision."""
-
-
-def weakest_kind(kinds: Iterable[CountKind]) -> CountKind:
-    """The precision of a sum: a lower bound if any part is one, else approximate if any part is."""
-    seen = set(kinds)
-    for kind in (CountKind.LOWER_BOUND, CountKind.APPROXIMATE):
-        if kind in seen:
-            return kind
-    return CountKind.EXACT
 
 
 @dataclass(frozen=True)
@@ -1368,16 +1359,16 @@ def render_table(report: Report, console: Any) -> None:
         console.print(f"{lab['comparison']}: {escape(comparison_text(report) or '')}")
     for sentence in milestone_lines(report):
         console.print(f"{lab['milestone']} {escape(sentence)}")
-    all_views = sum(p.totals["views"].value or 0 for p in report.platforms)
+    shares = report.platform_shares()
     rows = []
     for p in report.platforms:
-        v = p.totals["views"].value
+        share = shares.get(p.platform)
         rows.append(
             [
                 _platform_name(p.platform, lang),
                 str(p.posts),
                 *(display(p.totals[m].value, p.totals[m].kind, lang) for m in METRIC_NAMES),
-                f"{v / all_views * 100:.1f}%" if v and all_views else "",
+                f"{share * 100:.1f}%" if share else "",
             ]
         )
     headers = [lab["platform"], lab["posts"], *(lab[m] for m in METRIC_NAMES), lab["share"]]

@@ -40,7 +40,9 @@ _WEIBO = re.compile(
 _MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), start=1)}
 _CLOCK = r"(?P<h>\d{1,2})(?::|时|點|点)(?P<mi>\d{1,2})(?:(?::|分)(?P<s>\d{1,2})(?:秒)?)?(?:分)?"
 _FULL_DATE = re.compile(
-    r"^(?P<y>\d{4})(?:-|/|\.|年)(?P<mo>\d{1,2})(?:-|/|\.|月)(?P<d>\d{1,2})日?(?:\s*" + _CLOCK + r")?$", re.ASCII
+    r"^(?P<y>\d{4})(?:-|/|\.|年)(?P<mo>\d{1,2})(?:-|/|\.|月)(?P<d>\d{1,2})日?"
+    r"(?:[\sTt]*(?P<h>\d{1,2})(?::|时|點|点)(?P<mi>\d{1,2})(?:(?::|分)(?P<s>\d{1,2})(?:\.\d+)?秒?|分)?)?$",
+    re.ASCII,
 )
 _SHORT_DATE = re.compile(r"^(?P<mo>\d{1,2})(?:-|/|月)(?P<d>\d{1,2})日?(?:\s*" + _CLOCK + r")?$", re.ASCII)
 _CLOCK_ONLY = re.compile(r"^" + _CLOCK + r"$", re.ASCII)
@@ -197,11 +199,15 @@ def _read_local(text: str, now: datetime) -> datetime | None:
     if m:
         at = _clock(m)
         return None if at is None else _not_after(datetime.combine(now.date(), at), now)
-    m = _FULL_DATE.match(text)
-    if m:
-        at = _clock(m)
-        full = _date(int(m.group("y")), int(m.group("mo")), int(m.group("d")))
-        return None if at is None or full is None else datetime.combine(full, at)
+    if re.match(r"\d{4}-\d{2}-\d{2}T", text):
+        return None  # a machine time without its zone: never guessed
+    try:
+        found = read_wall_clock(text)
+    except ValueError:
+        return None
+    if found is not None:
+        on, at_time = found
+        return datetime.combine(on, at_time or time(0, 0))
     m = _SHORT_DATE.match(text)
     if m:
         at = _clock(m)
@@ -213,6 +219,25 @@ def _read_local(text: str, now: datetime) -> datetime | None:
                 return datetime.combine(day, at)
         return None
     return None
+
+
+def read_wall_clock(text: str) -> tuple[date, time | None] | None:
+    """A calendar date with an optional time of day, written without a zone: ``2026-04-12``,
+    ``2026/4/12 13:43``, ``2026.04.12T13:43:03.5``, ``2026年04月12日13时43分03秒``, ``2026年4月12日 13:43``.
+
+    Returns ``(date, time or None)``; ``None`` when the text is not in one of these forms. The
+    caller decides the zone (and whether a date alone is enough).
+
+    Raises:
+        ValueError: the form is right but the date or time does not exist (``2026-02-30``, ``25:00``).
+    """
+    m = _FULL_DATE.match(" ".join(unicodedata.normalize("NFKC", text).split()))
+    if m is None:
+        return None
+    day = date(int(m.group("y")), int(m.group("mo")), int(m.group("d")))
+    if m.group("h") is None:
+        return day, None
+    return day, time(int(m.group("h")), int(m.group("mi")), int(m.group("s") or 0))
 
 
 def _date(y: int, mo: int, d: int) -> date | None:
@@ -227,4 +252,4 @@ def _not_after(local: datetime, now: datetime) -> datetime | None:
     return local if local <= now.replace(tzinfo=None) else None
 
 
-__all__ = ["CHINA", "from_unix", "from_weibo", "parse_time", "zone_of"]
+__all__ = ["CHINA", "from_unix", "from_weibo", "parse_time", "read_wall_clock", "zone_of"]

@@ -69,7 +69,8 @@ class RawResponse:
             ) from exc
 
 
-_REDIRECTS = (301, 302, 303, 307, 308)
+REDIRECTS = (301, 302, 303, 307, 308)
+"""HTTP statuses that send a client elsewhere (``Location``)."""
 
 
 def _host(url: str) -> str:
@@ -211,7 +212,7 @@ class Collector:
             seen.add(current)
             raw = await http.get(self, current, follow_redirects=False)
             location = raw.headers.get("location")
-            if raw.status in _REDIRECTS and location:
+            if raw.status in REDIRECTS and location:
                 nxt = http.join_url(current, location)
                 if not host_matches(urlsplit(nxt).hostname or "", self.redirect_hosts or self.hosts):
                     raise UnsupportedURL(self.refuse_redirect(url, nxt))

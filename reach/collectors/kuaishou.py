@@ -78,7 +78,7 @@ from ..errors import (
 from ..http import IPHONE_USER_AGENT, Http
 from ..models import Count, Metrics, ParsedPost, PostRef
 from ..times import from_unix
-from .base import Collector, RawResponse, host_matches
+from .base import REDIRECTS, Collector, RawResponse, host_matches
 from .common import count_field, dig, js_assignment, json_count, raise_for_http_status, text_or_none
 
 PHOTO_INFO_PATH = "/rest/wd/ugH5App/photo/simple/info"
@@ -105,7 +105,6 @@ _SHARE_PARAMS = (
     "subBiz",
 )
 _SAFE_VALUE = re.compile(r"[0-9A-Za-z_.-]{1,64}")
-_REDIRECTS = (301, 302, 303, 307, 308)
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 _KEY_PHOTO_ID = re.compile(r"photoId-tusjoh\.([1-9:b-z{]{10,26})(?![1-9:b-z{])")
 _FILLER = "\u3164 \t\r\n\u3000"
@@ -258,7 +257,7 @@ class KuaishouCollector(Collector):
         raw = await http.get(self, self.share_page_url(ref.post_id), params=params or None)
         for _ in range(self.max_redirects):
             location = raw.headers.get("location")
-            if raw.status not in _REDIRECTS or not location:
+            if raw.status not in REDIRECTS or not location:
                 break
             target = http.join_url(raw.url, location)
             if not host_matches(urlsplit(target).hostname or "", self.hosts):
@@ -315,7 +314,7 @@ class KuaishouCollector(Collector):
     # -- pure parsing --------------------------------------------------------------------------
 
     def parse(self, raw: RawResponse, post_id: str | None = None) -> ParsedPost:
-        if raw.status in _REDIRECTS:
+        if raw.status in REDIRECTS:
             _raise_for_redirect(raw)
         if not raw.body.strip():
             _raise_for_http_status(raw)

@@ -78,7 +78,7 @@ from ..errors import (
 )
 from ..http import BROWSER_USER_AGENT, Http
 from ..models import Count, CountKind, Metrics, ParsedPost, PostRef
-from .base import Collector, RawResponse, host_matches
+from .base import REDIRECTS, Collector, RawResponse, host_matches
 from .common import (
     count_field,
     decode_js_value,
@@ -96,7 +96,6 @@ _TIKTOK = r"^https?://(?:[\w-]+\.)*tiktok\.com"
 _TIKTOKV = r"^https?://(?:[\w-]+\.)*tiktokv\.com"
 _SHORT_PATH = re.compile(_TIKTOK + r"/t/[\w-]+", re.IGNORECASE)
 _HANDLE = re.compile(_TIKTOK + r"/@(?P<user>[^/?#]*)/(?P<kind>video|photo)/\d{19}(?!\d)", re.IGNORECASE)
-_REDIRECTS = (301, 302, 303, 307, 308)
 _BLOCK_STATUSES = (401, 403, 405, 418, 432, 444)  # refusals of a client taken for a bot
 _METRICS = (
     ("playCount", "views"),
@@ -312,7 +311,7 @@ class TiktokCollector(Collector):
         raw = await http.get(self, url)
         for _ in range(self.max_redirects):
             location = raw.headers.get("location")
-            if raw.status not in _REDIRECTS or not location:
+            if raw.status not in REDIRECTS or not location:
                 break
             nxt = http.join_url(raw.url, location)
             target = self._quiet_match(nxt) if host_matches(_host(nxt), self.hosts) else None
@@ -690,7 +689,7 @@ def _block_signal(text: str) -> str | None:
 
 
 def _raise_for_empty(raw: RawResponse) -> NoReturn:
-    if raw.status in _REDIRECTS:
+    if raw.status in REDIRECTS:
         _raise_for_no_data(raw, "")
     path = _url_path(raw.url)
     if path.startswith("/oembed") and raw.status == 400:
@@ -710,7 +709,7 @@ def _raise_for_empty(raw: RawResponse) -> NoReturn:
 def _raise_for_no_data(raw: RawResponse, text: str) -> NoReturn:
     """A response without TikTok's page data: a redirect, a bot wall or an error page."""
     location = raw.headers.get("location", "")
-    if raw.status in _REDIRECTS:
+    if raw.status in REDIRECTS:
         target = _url_path(location)
         if target.startswith("/login"):
             raise Blocked(

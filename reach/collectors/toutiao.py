@@ -65,7 +65,7 @@ from ..errors import (
 )
 from ..http import BROWSER_USER_AGENT, Http
 from ..models import Metrics, ParsedPost, PostRef
-from .base import Collector, RawResponse, host_matches
+from .base import REDIRECTS, Collector, RawResponse, host_matches
 from .common import count_field, decode_js_value, dig, raise_for_http_status, soup_of, text_or_none, utc_from_unix
 
 TTWID_URL = "https://ttwid.bytedance.com/ttwid/union/register/"
@@ -149,7 +149,7 @@ class ToutiaoCollector(Collector):
         headers = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
         raw = await http.get(self, url, headers=headers)
         location = raw.headers.get("location")
-        if raw.status in (301, 302, 303, 307, 308) and location:
+        if raw.status in REDIRECTS and location:
             target = http.join_url(url, location)
             if _is_video_page(target, ref.post_id):
                 raw = await http.get(self, target, headers=headers)
@@ -198,7 +198,7 @@ class ToutiaoCollector(Collector):
             raise Unavailable("the toutiao/xigua short link leads to a 'not found' page", http_status=raw.status)
 
     def parse(self, raw: RawResponse, post_id: str | None = None) -> ParsedPost:
-        if raw.status in (301, 302, 303, 307, 308):
+        if raw.status in REDIRECTS:
             _raise_for_redirect(raw)
         if not raw.body.strip():
             _raise_for_status(raw)

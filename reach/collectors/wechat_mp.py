@@ -61,7 +61,7 @@ from bs4 import BeautifulSoup, Tag
 from ..errors import AuthRequired, Blocked, NotSupported, ParseError, Unavailable
 from ..http import BROWSER_USER_AGENT, Http
 from ..models import Count, CountKind, Metrics, ParsedPost, PostRef
-from .base import Collector, RawResponse
+from .base import REDIRECTS, Collector, RawResponse
 from .common import count_field, json_count, raise_for_http_status, soup_of, text_or_none, utc_from_unix
 
 _TOKEN = r"[0-9A-Za-z_-]{16,64}"
@@ -158,7 +158,7 @@ class WechatMpCollector(Collector):
             url += f"&sn={sn}"
         raw = await http.get(self, url)
         location = raw.headers.get("location")
-        if raw.status in (301, 302, 303, 307, 308) and location:
+        if raw.status in REDIRECTS and location:
             target = http.join_url(url, location)
             parts = urlsplit(target)
             if parts.hostname == "mp.weixin.qq.com" and re.match(r"^/s(?:/|$)", parts.path):
@@ -171,7 +171,7 @@ class WechatMpCollector(Collector):
 
     def parse(self, raw: RawResponse, post_id: str | None = None) -> ParsedPost:
         status = raw.status
-        if status in (301, 302, 303, 307, 308):
+        if status in REDIRECTS:
             _raise_for_redirect(raw)
         if not raw.body.strip():
             _raise_for_status(status)

@@ -84,14 +84,13 @@ from ..errors import (
 )
 from ..http import IPHONE_USER_AGENT, Http
 from ..models import Count, Metrics, ParsedPost, PostRef
-from .base import Collector, RawResponse, host_matches
+from .base import REDIRECTS, Collector, RawResponse, host_matches
 from .common import count_field, decode_js_value, dig, js_assignment, text_or_none
 
 _ID = r"(?P<id>[0-9a-fA-F]{24})(?![0-9A-Za-z])"
 _SITE = r"^https?://(?:[\w-]+\.)*(?:xiaohongshu|rednote)\.com"
 _SITE_HOSTS = ("xiaohongshu.com", "rednote.com")
 _NOTE_PATH = re.compile(r"^/(?:explore|discovery/item|search_result|user/profile/[0-9a-fA-F]{24})/" + _ID)
-_REDIRECTS = (301, 302, 303, 307, 308)
 
 _TOKEN_ADVICE = (
     "paste a fresh share link of the note from the Xiaohongshu app (分享 → 复制链接) with `reach add`: "
@@ -375,7 +374,7 @@ class XiaohongshuCollector(Collector):
         params = {"xsec_token": token, "xsec_source": "pc_share"} if token else None
         raw = await http.get(self, url, params=params)
         location = raw.headers.get("location")
-        if raw.status in _REDIRECTS and location:
+        if raw.status in REDIRECTS and location:
             nxt = http.join_url(raw.url, location)
             if _note_id_of(nxt) == ref.post_id and _is_site(nxt):
                 return await http.get(self, nxt)  # the same note's other page form: one hop only
@@ -391,7 +390,7 @@ class XiaohongshuCollector(Collector):
                 f"{raw.headers.get('verifytype', '?')}): risk control; wait some hours before retrying",
                 http_status=status,
             )
-        if status in _REDIRECTS:
+        if status in REDIRECTS:
             _raise_for_redirect(raw, post_id)
         error = _dead_end(raw.url, status)
         if error is not None:

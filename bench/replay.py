@@ -69,6 +69,7 @@ def _handler() -> Any:
 
 async def _serve(latency: float) -> None:
     handler = _handler()
+    loop = asyncio.get_running_loop()
 
     async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -85,9 +86,10 @@ async def _serve(latency: float) -> None:
                         name, value = line.split(":", 1)
                         headers[name.strip().lower()] = value.strip()
                 body = await reader.readexactly(int(headers.get("content-length", "0") or 0))
-                await asyncio.sleep(latency)
+                arrived = loop.time()
                 url = headers.get(ORIGINAL_URL, f"http://127.0.0.1{target}")
                 response = handler(httpx.Request(method, url, headers=headers, content=body))
+                await asyncio.sleep(latency - (loop.time() - arrived))  # the answer leaves `latency` after the ask
                 content = response.content
                 out = [f"HTTP/1.1 {response.status_code} {response.reason_phrase}"]
                 for name, value in response.headers.multi_items():
@@ -103,7 +105,6 @@ async def _serve(latency: float) -> None:
     port = server.sockets[0].getsockname()[1]
     print(port, flush=True)
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
     threading.Thread(target=lambda: (sys.stdin.read(), loop.call_soon_threadsafe(stop.set)), daemon=True).start()
     async with server:
         await stop.wait()
@@ -138,8 +139,8 @@ class LoopbackTransport(httpx.AsyncBaseTransport):
         if self.record:
             self.requests.append((request.method, str(request.url), content))
         host = request.url.host
-        if host not in self.inner:
-            self.inner[host] = httpx.AsyncHTTPTransport()
+        if host not in self.inner:  # plain http to 127.0.0.1: no certificates to load
+            self.inner[host] = httpx.AsyncHTTPTransport(verify=False)
         response = await self.inner[host].handle_async_request(_rewrite(request, self.port, content))
         await response.aread()
         self.log[request.url.host].append((started, time.monotonic()))
@@ -155,7 +156,7 @@ class LoopbackTransport(httpx.AsyncBaseTransport):
 class SyncLoopbackTransport(httpx.BaseTransport):
     def __init__(self, port: int) -> None:
         self.port = port
-        self.inner = httpx.HTTPTransport()
+        self.inner = httpx.HTTPTransport(verify=False)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         return self.inner.handle_request(_rewrite(request, self.port, request.read()))

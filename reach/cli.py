@@ -104,6 +104,7 @@ class Lang(str, Enum):
 
 class State:
     db: Path | None = None
+    data_path: Path | None = None
     config: Path | None = None
     quiet: bool = False
 
@@ -117,9 +118,9 @@ def _err(message: str) -> None:
 
 def fail(message: str, code: int = EXIT_INPUT) -> NoReturn:
     """Print one ``error:`` line (secrets redacted, line breaks folded) and exit with ``code``."""
-    from .redact import redact
+    from .redact import clean_text
 
-    _err("error: " + " ".join(redact(message).split()))
+    _err("error: " + " ".join(clean_text(message).split()))
     raise typer.Exit(code)
 
 
@@ -131,7 +132,20 @@ def exit_code_for(statuses: Iterable[OutcomeStatus]) -> int:
 
 
 def _run(fn: Callable[[], int | None]) -> None:
-    """Run a command body, turning expected errors into one-line messages and exit codes."""
+    """Run a command body, turning expected errors into one-line messages and exit codes.
+
+    The body runs with a umask that keeps group and others out (restored afterwards), so every file
+    a command creates (database and its WAL, exports, --write-pages dumps) is private to the user.
+    """
+    previous = os.umask(0o077)
+    os.umask(previous | 0o077)
+    try:
+        _run_body(fn)
+    finally:
+        os.umask(previous)
+
+
+def _run_body(fn: Callable[[], int | None]) -> None:
     try:
         code = fn()
     except typer.Exit:
@@ -160,7 +174,7 @@ def _tracker() -> Any:
     from .config import Settings
     from .tracker import Tracker
 
-    settings = Settings.load(config_file=state.config, db=state.db)
+    settings = Settings.load(config_file=state.config, db=state.db, data_path=state.data_path)
     return Tracker(settings=settings)
 
 
@@ -182,6 +196,14 @@ def main_options(
         Path | None,
         typer.Option("--config", help="config.toml to use (default: REACH_CONFIG or the user config folder)."),
     ] = None,
+    data_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--data-path",
+            help="Folder for the data files of a new DuckLake (--db ducklake:…); default REACH_DATA_PATH or config.",
+            envvar="REACH_DATA_PATH",
+        ),
+    ] = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress or summaries on stderr (for cron); errors still print.")
     ] = False,
@@ -190,6 +212,7 @@ def main_options(
     ] = False,
 ) -> None:
     state.db = db
+    state.data_path = data_path
     state.config = config
     state.quiet = quiet
     warnings.showwarning = _show_warning
@@ -236,7 +259,7 @@ def add(
         if not entries:
             fail("nothing to add: give post links or share texts (or '-' to read them from stdin)")
         with _tracker() as tracker:
-            before = {p.post_key for p in tracker.posts()} if Path(tracker.db_path).exists() else set()
+            before = {p.post_key for p in tracker.posts()} if tracker._exists() else set()
             try:
                 refs = tracker.add(*entries, campaign=campaign)
             except CollectError as exc:
@@ -400,6 +423,15 @@ def collect(
             help="Also fetch posts treated as deleted (found unavailable several times in a row).",
         ),
     ] = False,
+    write_pages: Annotated[
+        Path | None,
+        typer.Option(
+            "--write-pages",
+            metavar="DIR",
+            help="Save every response fetched to DIR (PLATFORM_POSTID_N.EXT + .meta.json) to debug a changed page; "
+            "cookies, keys and tokens are scrubbed; files are private to you (0600).",
+        ),
+    ] = None,
 ) -> None:
     """Fetch every tracked post's public counters once and store a snapshot of each.
 
@@ -412,6 +444,8 @@ def collect(
             options: dict[str, Any] = {"campaign": campaign, "platform": platform}
             if due or include_unavailable:
                 options.update(due=due, include_unavailable=include_unavailable)
+            if write_pages is not None:
+                options.update(write_pages=write_pages)
             summary = collect_with_progress(tracker, quiet=state.quiet, **options)
             if due and not summary.run_id:
                 if not state.quiet:
@@ -419,8 +453,10 @@ def collect(
                     nxt = plan.next_at
                     when = nxt.astimezone(tracker.settings.zone).strftime("%Y-%m-%d %H:%M %Z") if nxt else "never"
                     _err(f"nothing due ({len(plan.fetch)} post(s) tracked); next sample due {when}")
+                send_alerts_after_collect(tracker, None)  # retries deliveries that failed before
                 return 0
             flagged = tracker.store.flagged(summary.run_id) if summary.run_id and summary.failures else []
+            send_alerts_after_collect(tracker, summary.run_id or None)
         print_summary(summary, state.quiet)
         for post in flagged:
             if post.flag == "unavailable":
@@ -433,6 +469,33 @@ def collect(
         return exit_code_for(o.status for o in summary.failures)
 
     _run(body)
+
+
+def send_alerts_after_collect(tracker: Any, run_id: str | None) -> None:
+    """Detect and deliver alerts after a collect (see `reach alerts`). A delivery that failed prints one
+    ``warning:`` line per channel and is retried next run; it never changes the exit code or the snapshots."""
+    from .errors import DatabaseBusy as Busy
+
+    try:
+        result = tracker.send_alerts(run_id)
+    except Busy:
+        _err("warning: alerts not checked (another `reach collect` holds the database); the next run checks them")
+        return
+    except Exception as exc:  # noqa: BLE001 - alerts must never spoil a collect that saved its data
+        if os.environ.get("REACH_DEBUG"):
+            raise
+        from .redact import redact
+
+        _err(f"warning: alerts not checked ({type(exc).__name__}: {redact(str(exc))}); set REACH_DEBUG=1 and report it")
+        return
+    if result.sent and not state.quiet:
+        more = f", {result.deferred} more at the next run (robots take ~20 a minute)" if result.deferred else ""
+        _err(f"alerts: {len(result.sent)} message(s) sent{more}")
+    failed: dict[str, list[str]] = {}
+    for where, _kind, reason in result.failed:
+        failed.setdefault(f"{where} ({reason})", []).append(_kind)
+    for where, kinds in failed.items():
+        _err(f"warning: {len(kinds)} alert(s) not delivered to {where}; retried next run (`reach alerts list`)")
 
 
 def collect_with_progress(tracker: Any, quiet: bool, **kwargs: Any) -> RunSummary:
@@ -1410,12 +1473,38 @@ def schedule(
 
     def body() -> int:
         from .config import Settings
-        from .cron import cron_setup, render
+        from .cron import cron_setup, render, unseen_environment
 
-        settings = Settings.load(config_file=state.config, db=state.db)
+        settings = Settings.load(config_file=state.config, db=state.db, data_path=state.data_path)
         config = state.config or (Path(os.environ["REACH_CONFIG"]) if os.environ.get("REACH_CONFIG") else None)
         setup = cron_setup(settings.db_path, config=config, log=log, every=every)
-        typer.echo(render(setup, user_units=not system), nl=False)
+        typer.echo(render(setup, user_units=not system, unseen=unseen_environment(os.environ)), nl=False)
+        return 0
+
+    _run(body)
+
+
+@app.command()
+def migrate(
+    source: Annotated[
+        str, typer.Option("--from", metavar="DB", help="The history to copy: a DuckDB file or a ducklake:… target.")
+    ],
+    target: Annotated[
+        str,
+        typer.Option("--to", metavar="DB", help="Where to copy it: a new DuckDB file or a new (empty) DuckLake."),
+    ],
+) -> None:
+    """Copy a whole history between a DuckDB file and a DuckLake (either way), counts checked per table."""
+
+    def body() -> int:
+        from .lake import migrate as copy_history
+
+        result = copy_history(source, target, data_path=state.data_path)
+        shown = ", ".join(f"{n} {t}" for t, n in result.rows.items() if t in ("posts", "snapshots", "runs"))
+        if result.copied:
+            _err(f"copied {shown} (every table's row count checked) to {target}")
+        else:
+            _err(f"{target} already holds this history ({shown}): nothing to copy")
         return 0
 
     _run(body)
@@ -1441,7 +1530,7 @@ def doctor(
         settings: Settings | None = None
         error = None
         try:
-            settings = Settings.load(config_file=state.config, db=state.db)
+            settings = Settings.load(config_file=state.config, db=state.db, data_path=state.data_path)
         except ConfigError as exc:
             error = str(exc)
         checks = diagnose(settings, error, config_path, fallback=Settings(db=state.db))
@@ -1457,6 +1546,223 @@ def doctor(
         if broken(checks):
             if not state.quiet:
                 _err("something is broken: fix the `fail` lines above")
+            return EXIT_INPUT
+        return 0
+
+    _run(body)
+
+
+# -- config ------------------------------------------------------------------------------------
+
+config_app = typer.Typer(help="The effective configuration (every secret masked).", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+
+
+class ShowFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+@config_app.command("show")
+def config_show(
+    fmt: Annotated[ShowFormat, typer.Option("--format", "-f", help="Output format.")] = ShowFormat.table,
+) -> None:
+    """Print the effective configuration: config file, database, time zone, language, cookie files
+    (path, cookie count, earliest expiry; never a value), API keys and webhooks (only whether set and
+    where from), politeness, schedules. Every secret is masked.
+    """
+
+    def body() -> int:
+        from .config import config_lines, effective_config
+        from .redact import redact
+
+        data = effective_config(config_file=state.config, db=state.db)
+        if fmt is ShowFormat.json:
+            typer.echo(redact(json.dumps(data, ensure_ascii=False, indent=2)))
+        else:
+            for name, text in config_lines(data):
+                typer.echo(redact(f"{name:<28} {text}"))
+        return 0
+
+    _run(body)
+
+
+# -- alerts ------------------------------------------------------------------------------------
+
+alerts_app = typer.Typer(
+    help="Group-chat alerts per campaign (WeCom 企业微信, DingTalk 钉钉, Feishu 飞书, or any JSON webhook): "
+    "milestones passed, posts stalled or deleted, platforms blocking. Checked after every `reach collect`.",
+    no_args_is_help=True,
+)
+app.add_typer(alerts_app, name="alerts")
+
+
+class AlertKind(str, Enum):
+    wecom = "wecom"
+    dingtalk = "dingtalk"
+    feishu = "feishu"
+    webhook = "webhook"
+
+
+@alerts_app.command("add")
+def alerts_add(
+    campaign: Annotated[str, typer.Argument(help="The campaign whose alerts go to this chat.")],
+    kind: Annotated[AlertKind, typer.Option("--kind", "-k", help="Which robot the URL belongs to.")],
+    url: Annotated[
+        str,
+        typer.Option(
+            "--url",
+            help="The robot's webhook address (copy it from the group's robot settings).",
+            envvar="REACH_ALERT_URL",
+        ),
+    ],
+    secret: Annotated[
+        str | None,
+        typer.Option(
+            "--secret",
+            help="Signing secret (DingTalk 加签 SEC…, Feishu 签名校验; for a webhook: HMAC key of X-Reach-Signature).",
+            envvar="REACH_ALERT_SECRET",
+        ),
+    ] = None,
+    stall_hours: Annotated[
+        float | None,
+        typer.Option("--stall-hours", help="Alert when a post's views do not grow for this many hours (0: never)."),
+    ] = None,
+    milestones: Annotated[
+        str | None,
+        typer.Option(
+            "--milestones", help="Total views to announce, e.g. 100万,1000万 (default 10万,100万,1000万,1亿)."
+        ),
+    ] = None,
+) -> None:
+    """Send a campaign's alerts to a group robot (or webhook); `reach alerts test` checks it works."""
+
+    def body() -> int:
+        from .alerts import make_channel
+
+        with _tracker() as tracker:
+            row = tracker.campaign(campaign)  # NotFound names the known campaigns
+            channel = make_channel(row.name, kind.value, url, secret, stall_hours, _parse_milestones(milestones))
+            new = tracker.store.add_alert_channel(channel.row())
+        verb = "added" if new else "updated"
+        typer.echo(f"{verb} alert channel {channel.channel_id}: {channel.kind} {channel.masked} for {channel.campaign}")
+        if not state.quiet:
+            _err(f"check it with: reach alerts test {_quote(channel.campaign)}")
+        return 0
+
+    _run(body)
+
+
+def _quote(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)
+
+
+def _alert_records(tracker: Any, campaign: str | None) -> list[dict[str, Any]]:
+    from .alerts import Channel
+
+    store = tracker.store
+    stats = store.alert_stats()
+    out = []
+    for row in store.alert_channels(campaign):
+        ch = Channel.from_row(row)
+        sent, waiting, error = stats.get(ch.channel_id, (0, 0, None))
+        out.append(
+            {
+                "id": ch.channel_id,
+                "campaign": ch.campaign,
+                "kind": ch.kind,
+                "url": ch.masked,
+                "signed": ch.secret is not None,
+                "stall_hours": ch.stall_hours,
+                "milestones": list(ch.milestones),
+                "sent": sent,
+                "waiting": waiting,
+                "last_error": error,
+            }
+        )
+    return out
+
+
+@alerts_app.command("list")
+def alerts_list(
+    campaign: Annotated[str | None, typer.Option("--campaign", "-c", help="Only this campaign's channels.")] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+) -> None:
+    """List alert channels (URLs masked), with how many alerts were sent and how many wait for delivery."""
+
+    def body() -> int:
+        with _tracker() as tracker:
+            lang = tracker.settings.lang
+            if not tracker._exists():
+                records: list[dict[str, Any]] = []
+            else:
+                records = _alert_records(tracker, campaign)
+        if fmt is not Format.table:
+            _emit_records(records, fmt)
+            return 0
+        if not records:
+            typer.echo("no alert channels: add one with `reach alerts add CAMPAIGN --kind wecom --url URL`")
+            return 0
+        from .counts import format_count
+
+        for r in records:
+            signed = ", signed" if r["signed"] else ""
+            shown = ",".join(format_count(m, lang) for m in r["milestones"])
+            stall = f"stall {r['stall_hours']:g} h" if r["stall_hours"] else "no stall alerts"
+            typer.echo(
+                f"{r['id']}  {r['campaign']}  {r['kind']}{signed}  {r['url']}\n"
+                f"              milestones {shown}; {stall}; {r['sent']} sent, {r['waiting']} waiting"
+                + (f"; last failure: {r['last_error']}" if r["last_error"] else "")
+            )
+        return 0
+
+    _run(body)
+
+
+@alerts_app.command("remove")
+def alerts_remove(
+    channel: Annotated[str, typer.Argument(help="The channel id shown by `reach alerts list`.")],
+) -> None:
+    """Stop sending alerts to a channel (by the id `reach alerts list` shows)."""
+
+    def body() -> int:
+        with _tracker() as tracker:
+            if not tracker._exists() or not tracker.store.remove_alert_channel(channel.strip()):
+                fail(f"no alert channel {channel.strip()!r}: `reach alerts list` shows the ids")
+        typer.echo(f"removed alert channel {channel.strip()}")
+        return 0
+
+    _run(body)
+
+
+@alerts_app.command("test")
+def alerts_test(
+    campaign: Annotated[str, typer.Argument(help="Send a test message to every channel of this campaign.")],
+) -> None:
+    """Send a test message to each of a campaign's channels now; exit 2 when one did not take it."""
+
+    def body() -> int:
+        from .alerts import Channel, client, sample_event, send
+
+        with _tracker() as tracker:
+            name = tracker.campaign(campaign).name
+            channels = [Channel.from_row(r) for r in tracker.store.alert_channels(name)]
+            if not channels:
+                fail(f"campaign {name!r} has no alert channel: add one with `reach alerts add {_quote(name)} ...`")
+            event = sample_event(name)
+            bad = 0
+            with client() as http:
+                for ch in channels:
+                    ok, reason = send(http, ch, event, tracker.settings.lang, tracker.settings.zone)
+                    if ok:
+                        typer.echo(f"ok    {ch.channel_id} {ch.kind} {ch.masked}")
+                    else:
+                        bad += 1
+                        typer.echo(f"fail  {ch.channel_id} {ch.kind} {ch.masked}: {reason}")
+        if bad:
+            _err(f"error: {bad} channel(s) did not take the test message; check the URL and secret")
             return EXIT_INPUT
         return 0
 

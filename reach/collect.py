@@ -4,10 +4,12 @@ outcomes to the store.
 * One asyncio task group per platform, ``max_concurrency`` workers each; the shared
   :class:`~reach.http.Http` enforces spacing and retries.
 * Posts are fetched in batches of the collector's ``batch_size`` (YouTube: 50 ids per request).
-* Every post ends in exactly one :class:`~reach.models.Outcome`, written before its worker sends
-  another request and before ``on_outcome`` hears of it: a crash loses only what was in flight, and one
-  failed post never loses the others. Outcomes that arrive together (in one turn of the event loop, or
-  while the database was busy) share one transaction and one bulk insert of their snapshots.
+* Every post ends in exactly one :class:`~reach.models.Outcome`, committed to the store before
+  ``on_outcome`` hears of it; one failed post never loses the others. The database is written by a
+  thread of its own (:class:`_Writer`), so the requests of every platform go on while it writes: the
+  outcomes that arrive during one write share the next transaction and one bulk insert of their
+  snapshots. At most ``Engine.max_unwritten`` outcomes wait to be written (workers pause beyond that):
+  a crash loses only what was in flight or waiting, and memory stays flat on long runs.
 * A platform that blocks us ``breaker_threshold`` times in a row is not asked again in this run:
   its remaining posts are recorded as ``blocked`` without a request (hammering makes bans longer).
   Likewise a platform that cannot be reached (no connection, timeouts) ``breaker_threshold`` times
@@ -17,8 +19,9 @@ outcomes to the store.
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -32,13 +35,12 @@ from .config import Settings
 from .errors import AuthRequired, CollectError, ConfigError, DatabaseBusy, NetworkError, NotSupported, ReachError
 from .http import Http
 from .models import Outcome, OutcomeStatus, PostRef, RunSummary, Snapshot
-from .redact import redact
+from .pages import CURRENT_POST, PageDump
+from .redact import clean_text
 from .store import Store, check_metrics, utcnow
 from .times import parse_time
 
 Clock = Callable[[], datetime]
-SETTLE_TURNS = 3
-"""Turns of the event loop an outcome waits for others to share its write (see ``settle``)."""
 OutcomeCallback = Callable[[Outcome], None]
 
 
@@ -76,8 +78,8 @@ def outcome_from(
         post_key=ref.post_key,
         collected_at=collected_at,
         metrics=parsed.metrics,
-        title=None if parsed.title is None else redact(parsed.title),  # a hostile page may echo cookies
-        author=None if parsed.author is None else redact(parsed.author),
+        title=None if parsed.title is None else clean_text(parsed.title),  # a hostile page may echo cookies
+        author=None if parsed.author is None else clean_text(parsed.author),
         published_at=published,
         source=collector.source,
         run_id=run_id,
@@ -96,6 +98,7 @@ class Engine:
         clock: returns "now" in UTC (the demo simulates days with it).
         on_outcome: called once per post as soon as its outcome is known (progress bars).
         breaker_threshold: consecutive ``blocked`` outcomes after which a platform is skipped.
+        pages: save every response fetched, secrets scrubbed (``collect --write-pages``).
     """
 
     def __init__(
@@ -106,15 +109,20 @@ class Engine:
         clock: Clock = utcnow,
         on_outcome: OutcomeCallback | None = None,
         breaker_threshold: int = 3,
+        pages: PageDump | None = None,
     ) -> None:
         self.store = store
+        self.pages = pages
         self.settings = settings or Settings()
         self.transport = transport
         self.clock = clock
         self.on_outcome = on_outcome
         self.breaker_threshold = breaker_threshold
         self._last_write = time.monotonic()
-        self._pending: list[Outcome] = []
+        self._pending: list[Outcome] = []  # the writer thread's: taken, not yet committed
+
+    max_unwritten = 1000
+    """Outcomes that may wait for the database writer before workers pause (memory bound)."""
 
     def run(self, refs: Sequence[PostRef], selection: str = "") -> RunSummary:
         """Collect ``refs`` (blocking). See :meth:`run_async`."""
@@ -135,41 +143,59 @@ class Engine:
         for ref in refs:
             by_platform.setdefault(ref.platform, []).append(ref)
 
-        unreported: list[Outcome] = []
+        loop = asyncio.get_running_loop()
+        room = asyncio.Event()  # set while fewer than ``max_unwritten`` outcomes wait for the writer
+        room.set()
+        unwritten = 0
+        written: deque[list[Outcome]] = deque()  # committed by the writer, not yet reported
+        callback_error: list[BaseException] = []
+
+        def report() -> None:
+            """In the event loop: hand what the writer committed to ``on_outcome``, make room."""
+            nonlocal unwritten
+            while written:
+                batch = written.popleft()
+                unwritten -= len(batch)
+                if self.on_outcome is not None and not callback_error:
+                    try:
+                        for outcome in batch:
+                            self.on_outcome(outcome)
+                    except Exception as exc:  # noqa: BLE001 - raised in the run by ``settle``
+                        callback_error.append(exc)
+            if unwritten < self.max_unwritten or writer.error is not None:
+                room.set()
+
+        def committed(batch: list[Outcome]) -> None:  # in the writer thread
+            written.append(batch)
+            loop.call_soon_threadsafe(report)
+
+        writer = _Writer(self, run_id, committed)
 
         def done(outcome: Outcome) -> None:
+            nonlocal unwritten
             outcome = self._redacted(outcome)
-            self._pending.append(outcome)
-            unreported.append(outcome)
             counts[outcome.status] += 1
             if not outcome.ok:
                 failures.append(outcome)
-
-        writing: list[asyncio.Future[None]] = []  # the write that workers arriving now join
+            unwritten += 1
+            if unwritten >= self.max_unwritten:
+                room.clear()
+            writer.put(outcome)
 
         async def settle() -> None:
-            """Write the outcomes that arrived, then report them to ``on_outcome``; returns once the
-            caller's outcomes are written. The first worker to get here waits a few turns of the loop,
-            so that the outcomes of other workers whose answers came at the same time join its write."""
-            if writing:
-                await writing[0]
-                return
-            writing.append(asyncio.get_running_loop().create_future())
-            try:
-                for _ in range(SETTLE_TURNS):
-                    await asyncio.sleep(0)
-                self._flush(run_id, wait=False)
-                reported = unreported[:]
-                unreported.clear()
-                if self.on_outcome is not None:
-                    for outcome in reported:
-                        self.on_outcome(outcome)
-            finally:
-                writing.pop().set_result(None)
+            """Called by a worker after handing over its outcomes: waits while too many outcomes wait for
+            the writer (memory stays flat when the database is slower than the platforms), and raises
+            what the writer or ``on_outcome`` raised."""
+            writer.check()
+            if callback_error:
+                raise callback_error[0]
+            if not room.is_set():
+                await room.wait()
+                writer.check()
 
-        releaser = asyncio.create_task(self._release_when_idle(run_id))
+        writer.start()
         try:
-            async with Http(self.settings, transport=self.transport) as http:
+            async with Http(self.settings, transport=self.transport, pages=self.pages) as http:
                 await asyncio.gather(
                     *(
                         self._platform(http, platform, plist, run_id, done, settle)
@@ -177,41 +203,43 @@ class Engine:
                     )
                 )
         finally:
-            releaser.cancel()
-            if self.store is not None:
-                try:
-                    self._flush(run_id, wait=True)
-                except DatabaseBusy as exc:
-                    raise DatabaseBusy(
-                        f"{exc}; {len(self._pending)} collected result(s) of run {run_id} could not be saved"
-                    ) from None
+            writer.close()  # the last write, waiting for the database if another process holds it
+            report()
+        if isinstance(writer.error, DatabaseBusy):
+            raise DatabaseBusy(
+                f"{writer.error}; {len(self._pending)} collected result(s) of run {run_id} could not be saved"
+            ) from None
+        writer.check()
+        if callback_error:
+            raise callback_error[0]
         summary = RunSummary(run_id, started, utcnow(), dict(counts), tuple(failures))
         if self.store is not None:
             self.store.finish_run(summary)
         return summary
 
     def _redacted(self, outcome: Outcome) -> Outcome:
-        clean = redact(outcome.message)
+        clean = clean_text(outcome.message)
         return outcome if clean == outcome.message else replace(outcome, message=clean)
 
-    def _flush(self, run_id: str, wait: bool) -> None:
-        """Write the pending outcomes in order. Without ``wait``, a database held by another process
-        (a report being read) keeps them pending for the next try instead of blocking the run."""
+    def _flush(self, run_id: str, wait: bool) -> list[Outcome]:
+        """Write the pending outcomes in order; returns those written. Without ``wait``, a database held by
+        another process (a report being read) keeps them pending for the next try instead of waiting."""
         if self.store is None:
-            self._pending.clear()
-            return
+            done, self._pending = self._pending, []
+            return done
         if not self._pending:
-            return
+            return []
         try:
             self.store.ensure_open(wait=None if wait else 0.0)
         except DatabaseBusy:
             if wait:
                 raise
-            return
+            return []
+        done = []
         if len(self._pending) > 1:
             try:
                 self.store.record_outcomes(run_id, self._pending)
-                self._pending.clear()
+                done, self._pending = self._pending, []
             except (ReachError, duckdb.Error):
                 pass  # rolled back: written one by one below, so that one refused value loses nothing else
         while self._pending:
@@ -230,18 +258,9 @@ class Engine:
                         http_status=outcome.http_status,
                     ),
                 )
-            self._pending.pop(0)
+            done.append(self._pending.pop(0))
         self._last_write = time.monotonic()
-
-    async def _release_when_idle(self, run_id: str, idle: float = 0.25) -> None:
-        """Close the database file whenever no outcome arrived for ``idle`` seconds, so other
-        processes (``reach report``) can read it during a long, polite run; retry pending writes."""
-        while self.store is not None:
-            await asyncio.sleep(idle / 2)
-            if self._pending:
-                self._flush(run_id, wait=False)
-            elif time.monotonic() - self._last_write >= idle:
-                self.store.release()
+        return done
 
     async def _platform(
         self,
@@ -260,15 +279,13 @@ class Engine:
             await settle()
             return
         size = max(1, collector.batch_size)
-        queue: asyncio.Queue[list[PostRef]] = asyncio.Queue()
-        for start in range(0, len(refs), size):
-            queue.put_nowait(refs[start : start + size])
+        starts = iter(range(0, len(refs), size))  # shared by the workers: each batch is taken once
         streak = {"blocked": 0, "unreachable": 0}
         threshold = max(1, min(self.breaker_threshold, collector.block_threshold))
 
         async def worker() -> None:
-            while not queue.empty():
-                batch = queue.get_nowait()
+            for start in starts:
+                batch = refs[start : start + size]
                 if streak["unreachable"] >= self.breaker_threshold:
                     for ref in batch:
                         done(
@@ -293,6 +310,8 @@ class Engine:
                         )
                     await settle()
                     continue
+                first = batch[0].post_id + (f"+{len(batch) - 1}" if len(batch) > 1 else "")
+                CURRENT_POST.set(first)  # names --write-pages files; each worker is its own task
                 try:
                     answers = await collector.fetch_batch(http, batch)
                 except Exception as exc:  # noqa: BLE001 - never lose the other posts
@@ -306,6 +325,104 @@ class Engine:
                 await settle()
 
         await asyncio.gather(*(worker() for _ in range(max(1, collector.max_concurrency))))
+
+
+class _Writer(threading.Thread):
+    """The thread that writes a run's outcomes (the event loop never waits for the database).
+
+    Takes everything handed over since its last write into one transaction (:meth:`Engine._flush`), then
+    calls ``committed`` with those outcomes; writes start at most every ``period`` seconds, because a
+    transaction costs about as much for one outcome as for a hundred. Whenever nothing arrived for
+    ``idle`` seconds it closes the database file, so that other processes (``reach report``) can read it
+    during a long, polite run; writes refused because another process holds the file are retried every
+    ``idle / 2`` seconds, and :meth:`close` makes the last write wait for the file (up to the store's
+    ``lock_timeout``).
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        run_id: str,
+        committed: Callable[[list[Outcome]], None],
+        idle: float = 0.25,
+        period: float = 0.1,
+    ) -> None:
+        super().__init__(name="reach-writer", daemon=True)
+        self.engine = engine
+        self.run_id = run_id
+        self.committed = committed
+        self.idle = idle
+        self.period = period
+        self.error: BaseException | None = None
+        self._cond = threading.Condition()
+        self._incoming: list[Outcome] = []
+        self._closing = False
+
+    checkpoint_every = 5000
+    """Outcomes between two checkpoints of a database file: DuckDB then moves the rows it holds in memory
+    since the last one into the file, which keeps a long run's memory flat."""
+
+    def _checkpoint(self) -> None:
+        store = self.engine.store
+        if store is None or store.path == ":memory:" or getattr(store, "lake", None) is not None:
+            return
+        try:
+            store.con.execute("CHECKPOINT")
+        except duckdb.Error:
+            pass  # only memory is at stake: DuckDB checkpoints by itself later
+
+    def put(self, outcome: Outcome) -> None:
+        with self._cond:
+            self._incoming.append(outcome)
+            self._cond.notify()
+
+    def check(self) -> None:
+        """Raise what stopped the writer (a database error), in the caller's thread."""
+        if self.error is not None:
+            raise self.error
+
+    def close(self) -> None:
+        """Write what is left and stop (blocks until done; the error, if any, is in :attr:`error`)."""
+        with self._cond:
+            self._closing = True
+            self._cond.notify()
+        if self.is_alive():
+            self.join()
+
+    def run(self) -> None:
+        engine, store = self.engine, self.engine.store
+        busy = False
+        next_write = 0.0
+        since_checkpoint = 0
+        try:
+            while True:
+                with self._cond:
+                    if busy:  # new outcomes do not make the file free: wait the period (or the end)
+                        self._cond.wait_for(lambda: self._closing, self.idle / 2)
+                    elif not self._incoming and not self._closing:
+                        self._cond.wait(self.idle / 2)
+                    if not self._closing and (delay := next_write - time.monotonic()) > 0:
+                        self._cond.wait_for(lambda: self._closing, delay)  # more outcomes join this write
+                    engine._pending.extend(self._incoming)
+                    self._incoming.clear()
+                    closing = self._closing
+                if engine._pending:
+                    next_write = time.monotonic() + self.period
+                    done = engine._flush(self.run_id, wait=closing)
+                    busy = bool(engine._pending)  # another process holds the file: try again in a moment
+                    if done:
+                        self.committed(done)
+                        since_checkpoint += len(done)
+                        if since_checkpoint >= self.checkpoint_every and not closing:
+                            since_checkpoint = 0
+                            self._checkpoint()
+                elif closing:
+                    return
+                elif store is not None and time.monotonic() - engine._last_write >= self.idle:
+                    store.release()
+        except BaseException as exc:  # noqa: BLE001 - raised in the run (Engine.run_async)
+            self.error = exc
+            self.committed([])  # wakes workers waiting for room, which then raise it
 
 
 def _as_collect_error(exc: Exception) -> CollectError:

@@ -102,6 +102,8 @@ class Settings:
     """Effective settings. Secret fields are kept out of ``repr``."""
 
     db: Path | None = None
+    data_path: Path | None = None
+    """Folder of a new DuckLake's Parquet files (``--db ducklake:…``; the lake remembers it)."""
     timezone: str = "UTC"
     lang: str = "en"
     youtube_api_key: str | None = field(default=None, repr=False)
@@ -176,6 +178,7 @@ class Settings:
             values.update(_read_toml(path))
         for var, key in (
             ("REACH_DB", "db"),
+            ("REACH_DATA_PATH", "data_path"),
             ("REACH_TZ", "timezone"),
             ("REACH_LANG", "lang"),
             ("REACH_YOUTUBE_API_KEY", "youtube_api_key"),
@@ -197,9 +200,19 @@ class Settings:
         unknown = sorted(set(values) - known)
         if unknown:
             raise ConfigError(f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        key = values.get("youtube_api_key")
+        if key == "":
+            values["youtube_api_key"] = None  # an empty key is no key
+        elif key is not None and (not isinstance(key, str) or any(c.isspace() for c in key)):
+            raise ConfigError(
+                "youtube_api_key (or REACH_YOUTUBE_API_KEY) must be the key as text in quotes, e.g. "
+                'youtube_api_key = "AIza…" (one line, no spaces)'
+            )
         try:
             if values.get("db") is not None:
                 values["db"] = Path(str(values["db"])).expanduser()
+            if values.get("data_path") is not None:
+                values["data_path"] = Path(str(values["data_path"])).expanduser()
             if not isinstance(values["cookies"], Mapping):
                 raise ConfigError('[cookies] must be a table of platform = "path/to/cookies.txt"')
             for platform, file in values["cookies"].items():
@@ -250,3 +263,186 @@ def _read_toml(path: Path) -> dict[str, Any]:
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"cannot read config file {path}: {exc}") from None
     return dict(data)
+
+
+# -- `reach config show` ---------------------------------------------------------------------------
+
+SECRET_SETTING = ("key", "token", "secret", "password", "cookie", "webhook", "sign", "auth")
+"""A setting whose name holds one of these words is a secret: shown only as ``set (from …)``."""
+_ENV_OF = {
+    "db": "REACH_DB",
+    "data_path": "REACH_DATA_PATH",
+    "timezone": "REACH_TZ",
+    "lang": "REACH_LANG",
+    "youtube_api_key": "REACH_YOUTUBE_API_KEY",
+    "lock_timeout": "REACH_LOCK_TIMEOUT",
+}
+
+
+def cookie_file_summary(path: Path, now: float | None = None) -> dict[str, Any]:
+    """What a cookies.txt holds, without a single cookie value.
+
+    Returns ``{"path", "present", "cookies" (count or None), "expired" (count or None),
+    "earliest_expiry" ("YYYY-MM-DD" UTC or None: only session cookies), "private" (not readable by
+    group/others; None off POSIX or when missing), "problem" (None, or why it cannot be used)}``.
+    """
+    import http.cookiejar
+    import time
+    from datetime import datetime, timezone
+
+    out: dict[str, Any] = {"path": str(path), "present": path.is_file(), "cookies": None, "expired": None,
+                           "earliest_expiry": None, "private": None, "problem": None}  # fmt: skip
+    if not out["present"]:
+        out["problem"] = "the file does not exist" if not path.exists() else "not a file"
+        return out
+    if os.name == "posix":
+        out["private"] = not (path.stat().st_mode & 0o077)
+    jar = http.cookiejar.MozillaCookieJar(str(path))
+    try:
+        jar.load(ignore_discard=True, ignore_expires=True)
+    except (OSError, http.cookiejar.LoadError, UnicodeDecodeError) as exc:
+        out["problem"] = f"cannot be read as a Netscape cookies.txt file ({type(exc).__name__})"
+        return out
+    stamp = time.time() if now is None else now
+    expiries = [c.expires for c in jar if c.expires]
+    out["cookies"] = len(jar)
+    out["expired"] = sum(1 for e in expiries if e < stamp)
+    if expiries:
+        out["earliest_expiry"] = datetime.fromtimestamp(min(expiries), timezone.utc).strftime("%Y-%m-%d")
+    if not len(jar):
+        out["problem"] = "holds no cookies"
+    return out
+
+
+def _is_secret_name(name: str) -> bool:
+    return any(word in name.lower() for word in SECRET_SETTING)
+
+
+def _masked(value: Any, name: str = "", hide: bool = False) -> Any:
+    """``value`` with secrets replaced: links → ``"set (https://host/…)"``; strings under a
+    secret-named key or inside an ``alerts`` table (webhook URLs, tokens) → ``"set"``."""
+    hide = hide or _is_secret_name(name) or name == "alerts"
+    if isinstance(value, Mapping):
+        return {str(k): _masked(v, str(k), hide) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_masked(v, name, hide) for v in value]
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    text = str(value)
+    if "://" in text:  # a webhook or any link: its path and query may hold a token
+        from urllib.parse import urlsplit
+
+        try:
+            parts = urlsplit(text.strip())
+            shown = f"set ({parts.scheme}://{parts.hostname}/…)" if parts.hostname else "set"
+        except ValueError:
+            shown = "set"
+        return shown
+    if hide:
+        return "set" if text else "not set"
+    return text
+
+
+def effective_config(
+    config_file: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    db: Path | None = None,
+    now: float | None = None,
+) -> dict[str, Any]:
+    """The effective configuration for ``reach config show``, every secret masked.
+
+    ``config_file``/``db``: what ``--config``/``--db`` gave (``None``: not given). Returns a plain,
+    JSON-ready dict: ``config_file`` and ``db`` (``path``, ``exists``, ``from``), ``timezone``,
+    ``lang`` (``value``, ``from``), ``youtube_api_key`` (``"set (from REACH_YOUTUBE_API_KEY)"``,
+    ``"set (from config file)"`` or ``"not set"``: never any part of the key), ``cookies`` (per
+    platform: :func:`cookie_file_summary` plus ``from``; never a cookie value), the politeness and
+    retry numbers, ``schedule``, ``campaigns`` (links and secret-named values masked), any other
+    setting (secret-named ones masked) and ``environment``: the other ``REACH_*`` variables set
+    (``REACH_ALERT_URL`` as ``"set (https://host/…)"``).
+
+    Raises:
+        ConfigError: the config file or a ``REACH_*`` variable is invalid (as for every command).
+    """
+    env = os.environ if env is None else env
+    settings = Settings.load(config_file=config_file, env=env, db=db)
+    if config_file is not None:
+        path, path_from = config_file, "--config"
+    elif env.get("REACH_CONFIG"):
+        path, path_from = Path(env["REACH_CONFIG"]), "REACH_CONFIG"
+    else:
+        path, path_from = default_config_path(), "default"
+    in_file = _read_toml(path) if path.exists() else {}
+
+    def origin(key: str, given: Any = None, fallback: str = "default") -> str:
+        var = _ENV_OF.get(key)
+        if given is not None:
+            return var if var and env.get(var) == str(given) else f"--{key}"
+        if var and env.get(var):
+            return var
+        return "config file" if key in in_file else fallback
+
+    out: dict[str, Any] = {
+        "config_file": {"path": str(path), "exists": path.exists(), "from": path_from},
+        "db": {"path": str(settings.db_path), "exists": settings.db_path.exists(), "from": origin("db", db)},
+        "timezone": {"value": settings.timezone, "from": origin("timezone", fallback="system")},
+        "lang": {"value": settings.lang, "from": origin("lang", fallback="system")},
+    }
+    key_from = origin("youtube_api_key")
+    out["youtube_api_key"] = f"set (from {key_from})" if settings.youtube_api_key else "not set"
+    file_cookies = in_file.get("cookies", {}) if isinstance(in_file.get("cookies"), Mapping) else {}
+    cookies: dict[str, Any] = {}
+    for platform, cookie_path in sorted(settings.cookies.items()):
+        var = f"REACH_{platform.upper()}_COOKIES"
+        source = var if env.get(var) else ("config file" if platform in file_cookies else "settings")
+        cookies[platform] = {**cookie_file_summary(cookie_path, now), "from": source}
+    out["cookies"] = cookies
+    default, _ = settings.schedules()
+    done = {"db", "timezone", "lang", "youtube_api_key", "cookies", "campaigns", "schedule"}
+    for name in Settings.__dataclass_fields__:
+        if name not in done:
+            out[name] = _masked(getattr(settings, name), name)
+    out["schedule"] = {"value": default.text, "from": origin("schedule")}
+    out["campaigns"] = _masked(settings.campaigns)
+    known = {*_ENV_OF.values(), "REACH_CONFIG"}
+    out["environment"] = {  # other REACH_* variables (REACH_ALERT_URL, REACH_DEBUG, …): links and secrets masked
+        var: _masked(value, var)
+        for var, value in sorted(env.items())
+        if var.startswith("REACH_") and var not in known and not var.endswith("_COOKIES")
+    }
+    return out
+
+
+def config_lines(data: Mapping[str, Any], prefix: str = "") -> list[tuple[str, str]]:
+    """:func:`effective_config`'s dict as ``(name, text)`` lines for a terminal (nested names dotted)."""
+    lines: list[tuple[str, str]] = []
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping) and "path" in value and ("present" in value or "exists" in value):
+            lines.append((name, _path_text(value)))
+        elif isinstance(value, Mapping) and set(value) == {"value", "from"}:
+            lines.append((name, f"{value['value']} (from {value['from']})"))
+        elif isinstance(value, Mapping) and value:
+            lines += config_lines(value, prefix=f"{name}.")
+        elif isinstance(value, Mapping):
+            lines.append((name, "none"))
+        else:
+            lines.append((name, "none" if value is None else str(value)))
+    return lines
+
+
+def _path_text(value: Mapping[str, Any]) -> str:
+    if "exists" in value:
+        state = "exists" if value["exists"] else "does not exist yet"
+        return f"{value['path']} ({state}; from {value['from']})"
+    facts = [f"from {value['from']}"]
+    if value.get("problem"):
+        facts.insert(0, str(value["problem"]))
+    else:
+        facts.insert(0, f"{value['cookies']} cookie(s)")
+        if value.get("expired"):
+            facts.insert(1, f"{value['expired']} expired")
+        if value.get("earliest_expiry"):
+            facts.insert(1, f"earliest expiry {value['earliest_expiry']}")
+    if value.get("private") is False:
+        facts.append(f"READABLE BY OTHERS: chmod 600 {value['path']}")
+    return f"{value['path']} ({', '.join(facts)})"

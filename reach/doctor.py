@@ -1,9 +1,10 @@
 """``reach doctor``: check what unattended collection depends on, and say what to fix.
 
 Checks: the config file (parses, time zone, schedules), the database (opens, tables readable,
-schema version, interrupted runs, flagged posts, last run), every configured cookie file (present,
-readable, Netscape format, not readable by others, not expired by its expiry fields), API keys
-(set or not: a key is shown only as ``set (…last 4)``), and a CJK font for charts.
+schema version, interrupted runs, flagged posts, last run, alert channels and deliveries that keep
+failing, URLs masked), every configured cookie file (present, readable, Netscape format, not
+readable by others, not expired by its expiry fields), API keys (set or not: a key is shown only as
+``set (…last 4)``), and a CJK font for charts.
 
 A check is ``ok``, ``info``, ``warn`` (works, but look at it) or ``fail`` (broken: ``reach doctor``
 exits non-zero). Secrets are never printed: not cookie values, not keys.
@@ -61,6 +62,8 @@ def check_database(settings: Settings, now: datetime) -> list[Check]:
     import duckdb
 
     path = settings.db_path
+    if str(path).startswith("ducklake:"):
+        return [Check("database", INFO, f"{path} is a DuckLake: doctor checks DuckDB files only (see `reach runs`)")]
     if not path.exists():
         return [Check("database", WARN, f"no database at {path} yet", "add posts with `reach add LINK -c CAMPAIGN`")]
     try:
@@ -97,6 +100,7 @@ def check_database(settings: Settings, now: datetime) -> list[Check]:
             )
         )
         out += _collection_health(con, version, now)
+        out += _alerts_health(con, version, now)
     except duckdb.Error as exc:
         text = str(exc).strip().splitlines()[0]
         out.append(
@@ -138,6 +142,66 @@ def _collection_health(con: object, version: int, now: datetime) -> list[Check]:
         for flag, n in sorted(flagged):
             what = "treated as deleted, no longer fetched" if flag == "unavailable" else "failing again and again"
             out.append(Check("collection", WARN, f"{n} post(s) {what}", "see `reach failures`"))
+    return out
+
+
+def _alerts_health(con: object, version: int, now: datetime) -> list[Check]:
+    """Alert channels (URLs masked: they hold the robot's key) and deliveries that keep failing."""
+    import duckdb
+
+    from .alerts import RETRY_FOR, check_url, mask_url
+
+    assert isinstance(con, duckdb.DuckDBPyConnection)
+    if version < 4:
+        return []
+    channels = con.execute("SELECT channel_id, campaign, kind, url FROM alert_channels ORDER BY created_at").fetchall()
+    if not channels:
+        return [
+            Check("alerts", INFO, "no alert channels (optional: `reach alerts add CAMPAIGN --kind wecom --url URL`)")
+        ]
+    waiting = dict(
+        con.execute(
+            """SELECT e.channel_id, count(*) FROM alert_events e
+               WHERE e.kind <> 'baseline' AND NOT EXISTS (SELECT 1 FROM alert_deliveries d
+                                 WHERE d.event_key = e.event_key AND d.channel_id = e.channel_id AND d.ok)
+               GROUP BY e.channel_id"""
+        ).fetchall()
+    )
+    errors = dict(
+        con.execute(
+            "SELECT channel_id, arg_max(detail, attempted_at) FROM alert_deliveries WHERE NOT ok GROUP BY channel_id"
+        ).fetchall()
+    )
+    given_up = dict(
+        con.execute(
+            """SELECT e.channel_id, count(*) FROM alert_events e
+               WHERE e.kind <> 'baseline' AND e.detected_at < ? AND NOT EXISTS (SELECT 1 FROM alert_deliveries d
+                     WHERE d.event_key = e.event_key AND d.channel_id = e.channel_id AND d.ok)
+               GROUP BY e.channel_id""",
+            [now - RETRY_FOR],
+        ).fetchall()
+    )
+    out = []
+    for cid, campaign, kind, url in channels:
+        name = f"{kind} {mask_url(url)} ({campaign}, id {cid})"
+        try:
+            check_url(kind, url)
+        except Exception as exc:  # noqa: BLE001 - stored by an older version or edited by hand
+            out.append(Check("alerts", FAIL, f"{name}: {exc}", f"reach alerts remove {cid}, then add it again"))
+            continue
+        if waiting.get(cid):
+            days = RETRY_FOR.days
+            gave_up = f"; {given_up[cid]} given up after {days} days of tries" if given_up.get(cid) else ""
+            out.append(
+                Check(
+                    "alerts",
+                    WARN,
+                    f"{name}: {waiting[cid]} alert(s) not delivered (last failure: {errors.get(cid, '?')}){gave_up}",
+                    f"check the robot still exists and its URL/secret; `reach alerts test {campaign}`",
+                )
+            )
+        else:
+            out.append(Check("alerts", OK, f"{name}: every alert delivered"))
     return out
 
 

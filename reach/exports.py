@@ -15,6 +15,8 @@ declared, every title, author, link and note escaped.
 from __future__ import annotations
 
 import html
+import os
+import tempfile
 import unicodedata
 from datetime import datetime
 from pathlib import Path
@@ -67,6 +69,31 @@ def save_report(rep: Report, path: Path, fmt: str | None = None, table: str = "b
             f"{path.name!r} names a {path.suffix.lower()} file but the format is {fmt}: "
             f"end the name with .{'txt' if fmt == 'table' else fmt}, or leave --format out"
         )
+    if path.exists() and not path.is_file():  # /dev/stdout and the like: written as they are
+        return _write(rep, path, fmt, table)
+    try:
+        # A private temporary file (mkstemp: 0600 whatever the umask) beside the target, renamed over
+        # it when complete: report files are private to the user until they choose to share them
+        # (copy, or chmod), and a failed write leaves an earlier file with that name untouched.
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem[:40]}.", suffix=path.suffix)
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+    os.close(fd)
+    temp = Path(name)
+    try:
+        messages = _write(rep, temp, fmt, table, shown=path)
+        os.replace(temp, path)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return messages
+
+
+def _write(rep: Report, path: Path, fmt: str, table: str, shown: Path | None = None) -> list[str]:
+    """Write ``rep`` in ``fmt`` to ``path`` (``shown``: the name to use in messages)."""
     try:
         if fmt == "xlsx":
             write_xlsx(rep, path)
@@ -89,8 +116,12 @@ def save_report(rep: Report, path: Path, fmt: str | None = None, table: str = "b
                 "html": lambda: to_html(rep),
             }[fmt]()
             path.write_text(text, encoding="utf-8", newline="")
+    except InputError as exc:
+        if shown is None:
+            raise
+        raise InputError(str(exc).replace(str(path), str(shown))) from None
     except OSError as exc:
-        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise InputError(f"cannot write {shown or path}: {exc.strerror or exc}") from None
     return []
 
 
@@ -120,11 +151,15 @@ def _width(value: Any, number_format: str) -> int:
 def _put(ws: Any, row: int, col: int, value: Any, number_format: str | None = None) -> Any:
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]
 
+    from .report import FORMULA_STARTS
+
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
     cell = ws.cell(row=row, column=col, value=value)
     if isinstance(value, str):
         cell.data_type = "s"  # text, never a formula ("=HYPERLINK(...)" in a title stays text)
+        if value.lstrip(" ")[:1] in FORMULA_STARTS:
+            cell.quotePrefix = True  # and Excel keeps it text when someone edits the cell
     if number_format:
         cell.number_format = number_format
     return cell

@@ -22,6 +22,7 @@ import asyncio
 import email.utils
 import http.cookiejar
 import os
+import re
 import time
 import warnings
 from collections.abc import Mapping
@@ -42,6 +43,7 @@ from .redact import register_secret
 if TYPE_CHECKING:
     from .collectors.base import Collector, RawResponse
     from .config import Settings
+    from .pages import PageDump
 
 BROWSER_USER_AGENT = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36"
@@ -55,6 +57,8 @@ IPHONE_USER_AGENT = (
 """A mobile Safari User-Agent, for mobile share pages."""
 
 DEFAULT_USER_AGENT = f"reach/{__version__} (+https://pypi.org/project/reach/)"
+_PLAIN_HOST = re.compile(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?\.?")
+"""A DNS host name as requested (lower case, after IDNA): letters, digits, dots and hyphens only."""
 
 
 class _Transient(Exception):
@@ -77,10 +81,15 @@ class _Limiter:
     async def wait_turn(self) -> None:
         async with self._lock:
             now = time.monotonic()
-            if self._next_start > now:
+            while self._next_start > now:  # again after waking: the request before may have left later
                 await asyncio.sleep(self._next_start - now)
                 now = time.monotonic()
             self._next_start = now + self.min_interval
+
+    def sent(self) -> None:
+        """A request is leaving now (called at the last moment, by the client's request hook): the next
+        start is ``min_interval`` from here, however long building the request took."""
+        self._next_start = max(self._next_start, time.monotonic() + self.min_interval)
 
 
 def retry_after_seconds(value: str | None) -> float | None:
@@ -107,13 +116,20 @@ class Http:
     Args:
         settings: where cookies, API keys, timeouts and politeness overrides come from.
         transport: an httpx transport to use instead of the network (tests, the demo, replays).
+        pages: where to save every response received, secrets scrubbed (``collect --write-pages``).
     """
 
-    def __init__(self, settings: Settings | None = None, transport: httpx.AsyncBaseTransport | None = None):
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        pages: PageDump | None = None,
+    ):
         from .config import Settings
 
         self.settings = settings or Settings()
         self.transport = transport
+        self.pages = pages
         self._clients: dict[str, httpx.AsyncClient] = {}
         self._limiters: dict[str, _Limiter] = {}
 
@@ -156,8 +172,28 @@ class Http:
                 cookies=cookies,
                 follow_redirects=False,
                 trust_env=self.transport is None,
+                event_hooks={"request": [self._guard(collector), self._spacing(collector)]},
             )
         return self._clients[platform]
+
+    def _guard(self, collector: Collector) -> Any:
+        """A request hook of the platform's client: every request it sends, a redirect it follows
+        itself (``follow_redirects=True``) included, goes to one of the collector's hosts."""
+
+        async def guard(request: httpx.Request) -> None:
+            self.check_host(collector, str(request.url))
+
+        return guard
+
+    def _spacing(self, collector: Collector) -> Any:
+        """A request hook of the platform's client: spacing counts from when each request leaves (a
+        redirect followed by the client included), not from when its turn came."""
+        limiter = self.limiter(collector)
+
+        async def spacing(request: httpx.Request) -> None:
+            limiter.sent()
+
+        return spacing
 
     def _load_cookies(self, platform: str) -> http.cookiejar.CookieJar | None:
         path = self.settings.cookie_file(platform)
@@ -184,6 +220,12 @@ class Http:
         host = parts.hostname or ""
         if parts.scheme not in ("https", "http") or parts.username or parts.password:
             raise UnsupportedURL(f"refusing to fetch {parts.scheme}://{host}: not a plain web link")
+        try:
+            seen_by_httpx = httpx.URL(url).host
+        except (httpx.InvalidURL, ValueError):
+            seen_by_httpx = None
+        if not _PLAIN_HOST.fullmatch(host) or seen_by_httpx != host:  # "evil.example\.bilibili.com", "%2f", …
+            raise UnsupportedURL(f"refusing to fetch {host!r}: not a plain host name")
         if not host_matches(host, collector.hosts):
             raise UnsupportedURL(f"refusing to fetch {host}: not a {collector.platform} host")
 
@@ -302,6 +344,16 @@ class Http:
                     ) from None
                 except httpx.HTTPError as exc:  # invalid URL and the like: our bug or bad input
                     raise NetworkError(f"request to {host} failed ({type(exc).__name__})") from None
+            if self.pages is not None:
+                for received in (*response.history, response):
+                    self.pages.write(
+                        collector.platform,
+                        method,
+                        str(received.url),
+                        received.status_code,
+                        received.headers.multi_items(),
+                        received.content,
+                    )
             status = response.status_code
             if status == 429:
                 retry_after = retry_after_seconds(response.headers.get("retry-after"))

@@ -1,5 +1,9 @@
 """What a report says beyond its table: milestones, projection to the target, views at post age,
-the period comparison. Pure Python over each post's views timeline.
+the period comparison. Pure Python over each post's views timeline: the definitions.
+
+:func:`reach.report.build_report` computes the same numbers in DuckDB (:mod:`reach.series`), without
+reading every snapshot into Python; ``tests/test_series.py`` checks on random campaigns that both
+agree. These functions stay the reference (and serve alerts and small timelines).
 
 **The timeline.** Every snapshot that shows views moves its post's value; per post and moment the
 value is chosen between owner and public data by :func:`reach.store.prefer_public` (the rule the

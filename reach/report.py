@@ -5,8 +5,10 @@ The maths runs in DuckDB SQL over the ``snapshots`` table:
 * **Buckets** (hour, day, week starting Monday) are cut in the report's time zone (DST-safe: the
   boundaries are computed with :mod:`zoneinfo` and passed to SQL as UTC instants).
 * **Carry forward.** A post's value at a bucket is its newest snapshot taken before the bucket's
-  end (an ASOF join) among snapshots that *show* the counter: a platform that stops showing a
-  counter is not a drop to 0. A value older than the bucket's start is counted as ``stale``.
+  end among snapshots that *show* the counter: a platform that stops showing a counter is not a
+  drop to 0. A value older than the bucket's start is counted as ``stale``. (The queries are in
+  :mod:`reach.series`: one grouped pass over the snapshots, then windows over posts x buckets; at
+  the same instant the snapshot with the larger ``snapshot_id`` is the newer, as in the timeline.)
 * **Totals** add the posts' values. Any approximate input makes the total approximate (shown
   ``≈``); any lower bound makes it a lower bound (shown ``≥``). ``granularity`` of a total is the sum
   of its parts' granularities: how far rounding alone could move it.
@@ -48,12 +50,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from . import insights
+from . import insights, series
 from .config import check_timezone
 from .errors import InputError
 from .insights import AgeValue, Comparison, Milestone, Projection
-from .models import METRIC_NAMES, Count, CountKind, weakest_kind
-from .store import OWNER_SOURCE_SQL, PostRow, Store, is_owner_source, prefer_public_sql, utcnow
+from .models import METRIC_NAMES, Count, CountKind, Metrics, weakest_kind
+from .store import LatestValues, PostRow, Store, is_owner_source, utcnow
 
 BUCKETS = ("hour", "day", "week", "month")
 MAX_BUCKETS = 5000
@@ -889,9 +891,15 @@ def comparison_text(rep: Report) -> str | None:
     )
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+"""First characters a spreadsheet may read as the start of a formula (full-width forms included:
+East Asian input settings may turn them into ``=``/``+``/``-``/``@``)."""
+
+
 def safe_cell(value: Any) -> Any:
-    """Neutralise text that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    """Neutralise text that a spreadsheet would run as a formula: one starting (after any spaces)
+    with ``=``, ``+``, ``-``, ``@`` or a full-width form of them, or with a tab or line break."""
+    if isinstance(value, str) and (value[:1] in FORMULA_STARTS or value.lstrip(" ")[:1] in FORMULA_STARTS):
         return "'" + value
     return value
 
@@ -993,10 +1001,14 @@ def build_report(
     target = row.target_views if row is not None else None
     if milestones is not None and any(m <= 0 for m in milestones):
         raise InputError("milestones must be positive numbers of views")
-    posts = store.posts(campaign=campaign)
-    keys = [p.post_key for p in posts]
+    name = row.name if row is not None else None
+    posts = _report_posts(store, name)
+    # the campaign's posts are selected in SQL: a long list of keys as a parameter is slow in DuckDB 1.5
     span = store.con.execute(
-        "SELECT min(collected_at), max(collected_at) FROM snapshots WHERE list_contains(?, post_key)", [keys]
+        """SELECT min(collected_at), max(collected_at), min(collected_at) FILTER (WHERE views IS NOT NULL)
+           FROM snapshots
+           WHERE ?::VARCHAR IS NULL OR post_key IN (SELECT post_key FROM campaign_posts WHERE campaign = ?)""",
+        [name, name],
     ).fetchone()
     report = Report(campaign, by, tz, now, [], [], [], target, lang)
     if row is not None:
@@ -1005,7 +1017,7 @@ def build_report(
     if since is not None and until is not None and _to_local(until, zone, end=True) < _to_local(since, zone):
         raise InputError("the report range ends before it starts: check --since and --until")
     if not span or span[0] is None:
-        report.posts = _post_lines(store, posts)
+        report.posts = _post_lines(posts, {})
         report.platforms = _platform_lines(report.posts)
         report.notes.append(LABELS[lang]["no_data"])
         return report
@@ -1022,23 +1034,20 @@ def build_report(
         if len(starts) > MAX_BUCKETS:
             raise InputError(f"more than {MAX_BUCKETS} {by} buckets: choose a larger --by or a shorter range")
     ends = [bucket_next(s, by, zone) for s in starts]
-    report.buckets = _buckets(store, keys, starts, ends, by, lang)
-    # per-post and per-platform values as of the end of the last bucket shown, not of today
-    report.posts = _post_lines(store, posts, before=ends[-1].astimezone(timezone.utc) if until is not None else None)
-    report.platforms = _platform_lines(report.posts)
-    timelines = insights.post_timelines(store, keys, before=ends[-1].astimezone(timezone.utc))
-    total = insights.total_timeline(timelines)
-    report.milestones = insights.milestones(
-        total,
-        insights.DEFAULT_MILESTONES if milestones is None else milestones,
-        [(b.label, b.total.value) for b in report.buckets],
-        range_start=starts[0].astimezone(timezone.utc),
-    )
-    report.projection = insights.projection(timelines, total, target)
+    # the maths runs in DuckDB (reach.series): only a few rows per bucket and per post come back
+    with series.Series(store.con, name, starts, ends, span[2]) as ser:
+        report.buckets = _buckets(ser, starts, ends, by)
+        # per-post and per-platform values as of the end of the last bucket shown, not of today
+        report.posts = _post_lines(posts, ser.latest_values())
+        report.platforms = _platform_lines(report.posts)
+        report.milestones = ser.milestones(
+            insights.DEFAULT_MILESTONES if milestones is None else milestones,
+            [(b.label, b.total.value) for b in report.buckets],
+            range_start=starts[0].astimezone(timezone.utc),
+        )
+        report.projection = ser.projection(target)
+        report.ages = ser.ages({line.post_key: line.published_at for line in report.posts})
     report.comparison = insights.comparison(report.buckets, now)
-    report.ages = {
-        line.post_key: insights.ages(timelines.get(line.post_key, []), line.published_at) for line in report.posts
-    }
     titles = {line.post_key: line.title or line.post_key for line in report.posts}
     for b in report.buckets:
         if b.decreased_posts:
@@ -1079,90 +1088,10 @@ def _to_local(value: date | datetime, zone: ZoneInfo, end: bool = False) -> date
     return moment + timedelta(days=1) - timedelta(microseconds=1) if end else moment
 
 
-_SERIES_SQL = (
-    """
-WITH grid AS (
-    SELECT unnest(?::INTEGER[]) AS idx, unnest(?::TIMESTAMPTZ[]) AS bucket_start,
-           unnest(?::TIMESTAMPTZ[]) AS bucket_end
-),
-sel AS (SELECT post_key, platform FROM posts WHERE list_contains(?, post_key)),
-pts AS (
-    SELECT post_key, collected_at, views AS v, views_kind AS k, views_granularity AS gr, """
-    + OWNER_SOURCE_SQL
-    + """ AS own
-    FROM snapshots WHERE views IS NOT NULL AND list_contains(?, post_key)
-),
-pub AS (SELECT * FROM pts WHERE NOT own),
-own AS (SELECT * FROM pts WHERE own),
-g AS (SELECT grid.*, sel.post_key, sel.platform FROM grid CROSS JOIN sel),
-j AS (
-    SELECT g.idx, g.bucket_start, g.bucket_end, g.post_key, g.platform,
-           p.collected_at AS p_at, p.v AS p_v, p.k AS p_k, p.gr AS p_gr
-    FROM g ASOF LEFT JOIN pub p ON g.post_key = p.post_key AND g.bucket_end > p.collected_at
-),
-jo AS (
-    SELECT j.*, o.collected_at AS o_at, o.v AS o_v, o.k AS o_k, o.gr AS o_gr
-    FROM j ASOF LEFT JOIN own o ON j.post_key = o.post_key AND j.bucket_end > o.collected_at
-),
-pick AS (SELECT *, """
-    + prefer_public_sql("p_v", "p_k", "p_gr", "p_at", "o_v", "o_at")
-    + """ AS use_pub FROM jo),
-joined AS (
-    SELECT idx, bucket_start, post_key, platform,
-        CASE WHEN use_pub THEN p_at ELSE o_at END AS collected_at,
-        CASE WHEN use_pub THEN p_v ELSE o_v END AS v,
-        CASE WHEN use_pub THEN p_k ELSE o_k END AS k,
-        CASE WHEN use_pub THEN p_gr ELSE o_gr END AS gr,
-        (NOT use_pub AND o_v IS NOT NULL) AS by_owner
-    FROM pick
-),
-d AS (
-    SELECT *, lag(v) OVER w AS pv, lag(k) OVER w AS pk, lag(gr) OVER w AS pgr
-    FROM joined WINDOW w AS (PARTITION BY post_key ORDER BY idx)
-),
-e AS (
-    SELECT *,
-        CASE WHEN v IS NULL OR pv IS NULL THEN NULL
-             -- a floor ("10万+") at or below the previous value says nothing about a change
-             WHEN k = 'lower_bound' AND v <= pv THEN 0
-             WHEN (k <> 'exact' OR pk <> 'exact') AND abs(v - pv) < greatest(gr, pgr) THEN 0
-             ELSE v - pv END AS inc,
-        (v IS NOT NULL AND pv IS NULL AND idx > 0) AS is_new
-    FROM d
-)
-SELECT idx, platform,
-    sum(v)::HUGEINT, count(v),
-    coalesce(bool_or(k = 'approximate'), false), coalesce(bool_or(k = 'lower_bound'), false),
-    coalesce(sum(CASE WHEN k = 'approximate' THEN gr ELSE 0 END), 0)::HUGEINT,
-    sum(inc)::HUGEINT, coalesce(bool_or(inc IS NOT NULL AND (k <> 'exact' OR pk <> 'exact')), false),
-    sum(CASE WHEN inc IS NOT NULL THEN pv END)::HUGEINT,
-    count(*) FILTER (WHERE is_new), count(*) FILTER (WHERE collected_at < bucket_start),
-    sum(v) FILTER (WHERE by_owner)::HUGEINT, count(v) FILTER (WHERE by_owner),
-    coalesce(bool_or(k = 'approximate') FILTER (WHERE by_owner), false),
-    coalesce(bool_or(k = 'lower_bound') FILTER (WHERE by_owner), false),
-    coalesce(sum(CASE WHEN k = 'approximate' THEN gr ELSE 0 END) FILTER (WHERE by_owner), 0)::HUGEINT,
-    count(*) FILTER (WHERE inc < 0), coalesce(sum(inc) FILTER (WHERE inc < 0), 0)::HUGEINT,
-    coalesce(list(post_key ORDER BY post_key) FILTER (WHERE inc < 0), [])
-FROM e GROUP BY idx, platform ORDER BY idx, platform
-"""
-)
-
-
-def _buckets(
-    store: Store, keys: list[str], starts: list[datetime], ends: list[datetime], by: str, lang: str
-) -> list[Bucket]:
-    rows = store.con.execute(
-        _SERIES_SQL,
-        [
-            list(range(len(starts))),
-            [s.astimezone(timezone.utc) for s in starts],
-            [e.astimezone(timezone.utc) for e in ends],
-            keys,
-            keys,
-        ],
-    ).fetchall()
+def _buckets(ser: series.Series, starts: list[datetime], ends: list[datetime], by: str) -> list[Bucket]:
+    """The growth table from :meth:`reach.series.Series.bucket_rows` (one row per bucket and platform)."""
     per: dict[int, list[tuple[Any, ...]]] = {}
-    for row in rows:
+    for row in ser.bucket_rows():
         per.setdefault(row[0], []).append(row)
     out: list[Bucket] = []
     for idx, (start, end) in enumerate(zip(starts, ends, strict=True)):
@@ -1178,7 +1107,7 @@ def _buckets(
         decreased_keys: list[str] = []
         for row in group:
             _, platform, vsum, vcount, approx, lower, gran, inc, inc_apx, pbase, is_new, st = row[:12]
-            osum, ocount, oapprox, olower, ogran, ndec, dec, dec_keys = row[12:]
+            osum, ocount, oapprox, olower, ogran, ndec, dec, dec_keys = row[12:20]
             decreased += int(ndec)
             decrease += int(dec)
             decreased_keys.extend(dec_keys)
@@ -1220,10 +1149,21 @@ def _kind(approximate: bool, lower_bound: bool) -> CountKind:
     return CountKind.LOWER_BOUND if lower_bound else CountKind.APPROXIMATE if approximate else CountKind.EXACT
 
 
-def _post_lines(store: Store, posts: list[PostRow], before: datetime | None = None) -> list[PostLine]:
-    """Each post with, per counter, its value as of ``before`` (the end of the report's last
-    bucket; ``None``: now), chosen between owner and public data by the source rule."""
-    latest = store.latest_values([p.post_key for p in posts], before=before)
+def _report_posts(store: Store, campaign: str | None) -> list[PostRow]:
+    """The report's posts, oldest first: :meth:`Store.posts` without the current values (which
+    :func:`_post_lines` reads as of the report's end, once)."""
+    rows = store.con.execute(
+        """SELECT post_key, platform, post_id, url, title, author, published_at, added_at, active FROM posts
+           WHERE ?::VARCHAR IS NULL OR post_key IN (SELECT post_key FROM campaign_posts WHERE campaign = ?)
+           ORDER BY added_at, post_key""",
+        [campaign, campaign],
+    ).fetchall()
+    return [PostRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], bool(r[8]), (), None, Metrics()) for r in rows]
+
+
+def _post_lines(posts: list[PostRow], latest: dict[str, LatestValues]) -> list[PostLine]:
+    """Each post with, per counter, its value as of the end of the report's last bucket (``latest``:
+    :meth:`reach.series.Series.latest_values`), chosen between owner and public data by the source rule."""
     lines = []
     for post in posts:
         values = latest.get(post.post_key)

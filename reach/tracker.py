@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from .collectors import get_collector
 from .config import Settings, check_timezone
 from .errors import CollectError, InputError, NeedsResolution
+from .lake import is_lake
 from .models import PostRef, RunSummary
 from .store import CampaignRow, FailureRow, PostRow, RunRow, Store, run_lock, utcnow
 from .urls import identify
@@ -29,6 +30,7 @@ from .urls import identify
 if TYPE_CHECKING:  # httpx, the engine and the report code load on first use (fast `reach` start-up)
     import httpx
 
+    from .alerts import AlertReport
     from .collect import Clock, OutcomeCallback
     from .http import Http
     from .owner import ImportResult, RecordResult
@@ -60,7 +62,8 @@ class Tracker:
 
     Args:
         db: the DuckDB file (``None``: the ``REACH_DB`` / config / default user data file;
-            ``":memory:"`` for a throwaway database).
+            ``":memory:"`` for a throwaway database), or a shared DuckLake (``ducklake:sqlite:…``,
+            ``ducklake:postgres:…``; :mod:`reach.lake`), whose data folder is ``settings.data_path``.
         settings: effective settings (default: :meth:`Settings.load`, which reads config and env).
         transport: an httpx transport instead of the network (tests, replays, the demo).
         clock: "now" in UTC for snapshots (the demo simulates days).
@@ -99,8 +102,10 @@ class Tracker:
             else:
                 path = self.settings.db_path
                 if self.settings.db is None and create:
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                self._store = Store(path, lock_timeout=self.settings.lock_timeout, create=create)
+                    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # private: the WAL lives there too
+                self._store = Store(
+                    path, lock_timeout=self.settings.lock_timeout, create=create, data_path=self.settings.data_path
+                )
         return self._store
 
     @property
@@ -109,7 +114,7 @@ class Tracker:
         return self._open(create=True)
 
     def _exists(self) -> bool:
-        return self._memory or self._store is not None or Path(self.db_path).exists()
+        return self._memory or self._store is not None or is_lake(self.db_path) or Path(self.db_path).exists()
 
     def close(self) -> None:
         if self._store is not None:
@@ -212,6 +217,7 @@ class Tracker:
         *,
         due: bool = False,
         include_unavailable: bool = False,
+        write_pages: str | Path | None = None,
     ) -> RunSummary:
         """Collect the active posts (of a campaign / a platform / the given post keys) once.
 
@@ -222,14 +228,17 @@ class Tracker:
                 when none is due no run is recorded (the summary's ``run_id`` is empty).
             include_unavailable: also fetch posts flagged ``unavailable`` (deleted: found
                 unavailable several times in a row), which are otherwise skipped.
+            write_pages: a folder to save every response fetched in, secrets scrubbed
+                (:mod:`reach.pages`; files 0600, a new folder 0700).
 
         Raises:
-            NotFound: unknown campaign; DatabaseBusy: another collect holds the database.
+            NotFound: unknown campaign; DatabaseBusy: another collect holds the database;
+            InputError: ``write_pages`` cannot be used as a folder.
         """
         if platform is not None:
             get_collector(platform)
         if not self._memory and self.settings.db is None:
-            self.settings.db_path.parent.mkdir(parents=True, exist_ok=True)
+            self.settings.db_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # private: WAL too
         with run_lock(self.db_path, self.settings.lock_timeout):
             store = self.store
             plan = self.plan(campaign=campaign, platform=platform, posts=posts, include_unavailable=include_unavailable)
@@ -241,10 +250,36 @@ class Tracker:
                 if not rows:
                     now = utcnow()
                     return RunSummary("", now, now, {})
+            pages = None
+            if write_pages is not None:
+                from .pages import PageDump
+
+                pages = PageDump(write_pages)
             from .collect import Engine
 
-            engine = Engine(store, self.settings, transport=self.transport, clock=self.clock, on_outcome=on_outcome)
+            engine = Engine(
+                store, self.settings, transport=self.transport, clock=self.clock, on_outcome=on_outcome, pages=pages
+            )
             return engine.run([r.ref for r in rows], selection=selection)
+
+    def send_alerts(self, run_id: str | None = None, lang: str | None = None) -> AlertReport:
+        """Detect alert events (milestones, stalled and deleted posts, and platforms that blocked run
+        ``run_id``) for every campaign with a channel, and deliver what was not delivered yet
+        (:mod:`reach.alerts`). ``reach collect`` calls this after each run. Snapshots are never touched;
+        failed deliveries are in the returned report and retried next time.
+
+        Raises:
+            DatabaseBusy: a collection held the database for ``lock_timeout`` seconds.
+        """
+        from .alerts import AlertReport, run_alerts
+
+        if not self._exists():
+            return AlertReport()
+        if self._store is not None:
+            # never wait for the lock while holding the file: the lock's holder may be waiting for the file
+            self._store.release()
+        with run_lock(self.db_path, self.settings.lock_timeout):  # one sender at a time: never twice
+            return run_alerts(self.store, lang or self.settings.lang, self.settings.zone, run_id=run_id)
 
     def runs(self, limit: int = 20) -> list[RunRow]:
         """The newest collection runs first (empty without a database)."""

@@ -18,8 +18,9 @@ from reach import cli
 from reach.config import Settings
 from reach.doctor import FAIL, OK, WARN, check_cookie_file, diagnose, mask
 from reach.errors import ConfigError
+from reach.models import PostRef
 from reach.schedule import DEFAULT, PostState, next_due, parse_schedule, schedule_for
-from reach.store import Store
+from reach.store import SCHEMA_VERSION, Store
 from reach.tracker import Tracker
 
 from .conftest import bili_view, json_response
@@ -255,6 +256,48 @@ def test_schedule_prints_cron_and_systemd_with_absolute_paths(tmp_path: Path, mo
     assert "*/30 * * * *" in r.stdout and "/etc/systemd/system" in r.stdout and ">>" not in r.stdout
 
 
+def test_schedule_escapes_percent_and_names_variables_cron_will_not_see(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found in the real cron trial: an unescaped % ends a crontab command, and settings made by
+    environment variables in the shell (REACH_TZ, a proxy, an API key) silently vanish under cron."""
+    import subprocess
+
+    from reach.cron import cron_setup, unseen_environment
+
+    setup = cron_setup(tmp_path / "100%" / "bureau.duckdb", log=tmp_path / "log-%Y.txt", every=1)
+    line = setup.crontab_line()
+    assert line.startswith("* * * * * ") and "100\\%/bureau.duckdb" in line and "log-\\%Y.txt" in line
+    assert line.count("%") == line.count("\\%") == 2
+    assert (
+        "100%%/bureau.duckdb" in setup.service_unit()
+        and "append:" + str(tmp_path) + "/log-%%Y.txt" in setup.service_unit()
+    )
+    # what cron runs: the part after the five time fields, with \% turned back into % (then sh -c)
+    command = line.split(" ", 5)[5].replace("\\%", "%")
+    echo = subprocess.run(["sh", "-c", "echo " + command.split(" >> ")[0]], capture_output=True, text=True)
+    assert f"--db {tmp_path}/100%/bureau.duckdb" in echo.stdout
+
+    env = {
+        "REACH_TZ": "Asia/Shanghai",
+        "REACH_YOUTUBE_API_KEY": "AIzaSy-secret-value",
+        "REACH_DB": "x",
+        "https_proxy": "http://proxy:3128",
+        "HOME": "/root",
+        "REACH_LANG": "",
+    }
+    assert unseen_environment(env) == ["REACH_TZ", "REACH_YOUTUBE_API_KEY", "https_proxy"]
+    monkeypatch.setenv("REACH_TZ", "Asia/Shanghai")
+    monkeypatch.setenv("REACH_YOUTUBE_API_KEY", "AIzaSy-secret-value")
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    r = invoke("--db", str(tmp_path / "b.duckdb"), "schedule")
+    assert r.exit_code == 0, r.output
+    warnings = [line for line in r.stdout.splitlines() if line.startswith("# warning:")]
+    assert len(warnings) == 2 and "REACH_TZ, REACH_YOUTUBE_API_KEY" in warnings[0] and "config.toml" in warnings[0]
+    assert "HTTPS_PROXY" in warnings[1] and "NAME=value" in warnings[1]
+    assert "secret-value" not in r.stdout and "proxy.example" not in r.stdout
+
+
 # -- doctor ------------------------------------------------------------------------------------
 
 
@@ -299,7 +342,7 @@ def test_doctor_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bili: dict[
     r = invoke("--db", str(db), "--config", str(cfg), "doctor")
     assert r.exit_code == 2, r.output
     assert "set (…wxyz)" in r.stdout and key not in r.output and "secret-value" not in r.output
-    assert "schema version 3, 1 post(s), 1 snapshot(s), 1 run(s)" in r.stdout
+    assert f"schema version {SCHEMA_VERSION}, 1 post(s), 1 snapshot(s), 1 run(s)" in r.stdout
     assert "fail  cookies" in r.stdout and "fix: export fresh cookies" in r.stdout
     assert "time zone Asia/Shanghai" in r.stdout and "last run started 0.0 h ago" in r.stdout
     _cookie_file(dead, [int(time.time()) + 90 * 86400])
@@ -310,7 +353,7 @@ def test_doctor_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bili: dict[
     cfg.write_text('timezone = "Mars/Olympus"\n', encoding="utf-8")
     r = invoke("--db", str(db), "--config", str(cfg), "doctor")
     assert r.exit_code == 2 and "fail  config     unknown time zone 'Mars/Olympus'" in r.stdout
-    assert "schema version 3" in r.stdout  # the other checks still ran
+    assert f"schema version {SCHEMA_VERSION}" in r.stdout  # the other checks still ran
 
 
 def test_doctor_database_and_font(tmp_path: Path) -> None:
@@ -356,3 +399,113 @@ def test_migration_remembers_earlier_attempts(tmp_path: Path) -> None:
         assert state.last_status == "blocked" and state.last_ok_at is not None
         assert state.last_attempt_at is not None and state.last_attempt_at > state.last_ok_at
     assert stat.S_IMODE(os.stat(path).st_mode) & 0o077 in (0, 0o044, 0o004, 0o040)  # created by duckdb here
+
+
+# -- two collectors released at the same instant ---------------------------------------------------
+
+CONTENDER = """
+import sys, time
+from pathlib import Path
+
+import httpx
+
+import reach.tracker
+from reach import cli
+
+db, config, port, gate = sys.argv[1], sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
+
+
+class ToLoopback(httpx.AsyncBaseTransport):
+    def __init__(self):
+        self.inner = httpx.AsyncHTTPTransport()
+
+    async def handle_async_request(self, request):
+        request.url = request.url.copy_with(scheme="http", host="127.0.0.1", port=port)
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self):
+        await self.inner.aclose()
+
+
+plain_init = reach.tracker.Tracker.__init__
+
+
+def init(self, *args, **kwargs):
+    kwargs.setdefault("transport", ToLoopback())
+    plain_init(self, *args, **kwargs)
+
+
+reach.tracker.Tracker.__init__ = init
+print("ready", flush=True)
+while not gate.exists():  # the barrier: both processes leave it within a few milliseconds
+    time.sleep(0.001)
+sys.argv = ["reach", "--db", db, "--config", config, "-q", "collect", "--due"]
+cli.main()
+"""
+
+
+@pytest.mark.parametrize("lock_timeout", ["15", "0.2"])
+def test_two_collectors_started_at_the_same_instant(tmp_path: Path, lock_timeout: str) -> None:
+    """Two `reach collect --due` on one database, released together: one collects; the other waits
+    for it and then finds nothing due (exit 0), or, with a short REACH_LOCK_TIMEOUT, exits 3 with the
+    documented message. Never two runs, never a snapshot twice; the database opens fine afterwards."""
+    import subprocess
+    import sys
+
+    from .test_faults import _Faulty, _QuietServer
+
+    server = _QuietServer(("127.0.0.1", 0), _Faulty)
+    import threading
+
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    db = tmp_path / "shared.duckdb"
+    ids = [f"BV1dripx{n}" for n in range(4)]  # each answer drips in over ~0.4 s: the run holds the lock
+    with Store(db) as store:
+        for bvid in ids:
+            store.add_post(PostRef("bilibili", bvid), campaign="c")
+    config = tmp_path / "config.toml"
+    config.write_text("[min_interval]\nbilibili = 0.1\n")
+    gate = tmp_path / "gate"
+    env = {**os.environ, "REACH_LOCK_TIMEOUT": lock_timeout}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", CONTENDER, str(db), str(config), str(server.server_address[1]), str(gate)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for _ in range(2)
+    ]
+    try:
+        for p in procs:
+            assert p.stdout is not None and p.stdout.readline().strip() == "ready"
+        started = time.monotonic()
+        gate.touch()
+        results = [(p.wait(timeout=30), p.communicate()[1]) for p in procs]
+        elapsed = time.monotonic() - started
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        server.shutdown()
+        server.server_close()
+    codes = sorted(code for code, _ in results)
+    errors = "".join(err for _, err in results)
+    assert "Traceback" not in errors and "warning" not in errors, errors  # alerts too were checked, no deadlock
+    if lock_timeout == "15":
+        assert codes == [0, 0], errors
+    else:
+        assert codes == [0, 3], errors
+        assert "another `reach collect` is running" in errors and "waited 0.2 s" in errors
+    assert elapsed < 20
+    with Store(db, lock_timeout=5) as store:
+        assert store.con.execute("SELECT count(*), count(DISTINCT snapshot_id) FROM snapshots").fetchone() == (4, 4)
+        [run] = store.runs()
+        assert run.finished_at is not None and run.counts == {"ok": 4}
+        assert store.con.execute("SELECT count(*), count(DISTINCT post_key) FROM run_outcomes").fetchone() == (4, 4)
+        assert store.con.execute("SELECT count(*) FROM post_state").fetchone() == (4,)
+    from reach.doctor import check_database
+
+    assert not [c for c in check_database(Settings(db=db), datetime.now(timezone.utc)) if c.status == FAIL]

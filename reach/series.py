@@ -1,0 +1,739 @@
+"""The report's numbers in DuckDB SQL, in query shapes whose cost grows with the snapshots, not with
+snapshots x buckets, and that return only a few rows per bucket (or per post) to Python.
+
+The rules are those of :mod:`reach.report` and :mod:`reach.insights` (whose pure-Python functions
+remain the reference: ``tests/test_series.py`` checks both give the same numbers on random data).
+The shape:
+
+1. **One pass** over the campaign's snapshots groups them by post, *chunk*, source class (owner /
+   public) and whether they show views, and keeps per group the newest views (scalar ``arg_max``
+   by the time; when the two newest times are equal, the group is settled again by
+   ``snapshot_id``, as the timeline orders snapshots of one instant), the largest views, the
+   oldest time and which counters the group shows (a temporary table, a few rows per post and
+   bucket). The chunks are the report's buckets (assigned by a lookup list over the bucket
+   boundaries, DST-safe, no sort) and, for snapshots before the report's range, 32 equal slices
+   of that older history.
+2. **Buckets**: each post's newest owner and public values are carried forward over the chunks
+   (a window over posts x chunks rows, not over snapshots); the owner-over-public rule
+   (:func:`reach.store.prefer_public_sql`) picks the value; totals, increases, decreases, new and
+   stale posts are summed per bucket and platform as before.
+3. **Milestones**: a chunk's *upper bound* (per post, the largest value it can show during the
+   chunk, summed) says in which chunk the total can first reach a threshold; only that chunk's
+   snapshots are replayed (window functions, seeded with the carried values) to find the exact
+   moment, the one before it and whether a post entered there. Totals are not monotone (decreases
+   are kept), so a chunk whose bound is reached but whose total never is hands over to the next.
+4. **Projection**: each post's value at the window start (carried values + that chunk's snapshots up
+   to it) and at the end, and the growth rule of :func:`reach.insights._growth`, summed in SQL.
+5. **Views at post age**: per post and age, the values on both sides of the moment from the
+   carried values and the snapshots of that chunk and of the post's next chunk with views.
+6. **Current values** (:meth:`Series.latest_values`): :meth:`reach.store.Store.latest_values` over
+   the snapshots of each post's last chunks that still hold every counter it ever showed.
+
+Nothing here needs an index (DuckLake has none): every query is a scan (pruned by the min/max of
+``collected_at`` where a time range applies), hash aggregates and windows over small tables.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import duckdb
+
+from .insights import (
+    AGES,
+    MAX_PROJECTION,
+    MIN_PROJECTION_SPAN,
+    PROJECTION_WINDOW,
+    AgeValue,
+    Milestone,
+    Projection,
+)
+from .models import METRIC_NAMES, Count, CountKind, Metrics, weakest_kind
+from .store import (
+    OWNER_SOURCE_SQL,
+    LatestValues,
+    _count_from_row,
+    metrics_from_row,
+    prefer_public,
+    prefer_public_sql,
+)
+
+PRE_CHUNKS = 32
+"""Snapshots older than the report's first bucket are grouped in this many equal slices."""
+MAX_SLOTS = 50_000
+"""Largest bucket lookup list; beyond it (odd zone offsets over long ranges) an ASOF join assigns buckets."""
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_KINDS = (CountKind.EXACT, CountKind.APPROXIMATE, CountKind.LOWER_BOUND)
+# a snapshot's views kind as a number: 0 exact, 1 approximate, 2 lower bound
+_KIND_CODE = "CASE s.views_kind WHEN 'approximate' THEN 1 WHEN 'lower_bound' THEN 2 ELSE 0 END"
+# which counters (bits 0-4, METRIC_NAMES order) and extras (bit 5) a snapshot shows
+_MASK = " + ".join(f"(CASE WHEN s.{m} IS NOT NULL THEN {1 << i} ELSE 0 END)" for i, m in enumerate(METRIC_NAMES))
+_MASK += " + (CASE WHEN s.extra IS NOT NULL THEN 32 ELSE 0 END)"
+
+
+_VROW = "struct_pack(u := us, v := v, k := k, g := g)"
+"""A snapshot's views in the state structs: time (us), value, kind code, granularity."""
+_SROW = "struct_pack(u := {0}us, sid := {0}sid, v := {0}v, k := {0}k, g := {0}g)"
+"""The same with the snapshot id, to take the newest of snapshots at one time as the timeline does."""
+
+
+def _lit(values: Iterable[int], kind: str = "INTEGER") -> str:
+    """A SQL list literal of integers (our own numbers: chunk indexes, times)."""
+    return f"[{', '.join(str(int(v)) for v in values)}]::{kind}[]"
+
+
+def _strip(x: str) -> str:
+    """A :data:`_SROW` struct as a :data:`_VROW` one (``NULL`` stays ``NULL``)."""
+    return f"CASE WHEN {x} IS NULL THEN NULL ELSE struct_pack(u := {x}.u, v := {x}.v, k := {x}.k, g := {x}.g) END"
+
+
+def _us(moment: datetime) -> int:
+    """Exact integer microseconds since the epoch (DuckDB's ``epoch_us``)."""
+    d = moment - _EPOCH
+    return (d.days * 86_400 + d.seconds) * 1_000_000 + d.microseconds
+
+
+def _from_us(us: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=int(us))
+
+
+def _kind_name(code: str) -> str:
+    return f"(['exact', 'approximate', 'lower_bound'])[{code} + 1]"
+
+
+def _prefer(pub: str, own: str) -> str:
+    """:func:`reach.store.prefer_public_sql` over two value structs (``u, v, k, g``)."""
+    return prefer_public_sql(f"{pub}.v", _kind_name(f"{pub}.k"), f"{pub}.g", f"{pub}.u", f"{own}.v", f"{own}.u")
+
+
+def _pick(pub: str, own: str) -> str:
+    return f"CASE WHEN {_prefer(pub, own)} THEN {pub} ELSE {own} END"
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A slice of time: a report bucket (``idx >= 0``) or a slice of the history before the range."""
+
+    idx: int
+    start: datetime
+    end: datetime
+    total: int | None = None
+    """The campaign total at the chunk's end (``None``: no post has a value yet)."""
+    kind: CountKind = CountKind.EXACT
+    bound: int = 0
+    """No total inside the chunk can be above this."""
+    first_at: datetime | None = None
+    last_at: datetime | None = None
+    """The oldest / newest snapshot with views inside the chunk (``None``: none)."""
+
+
+class Series:
+    """The campaign's views in DuckDB, for one report: the posts of ``campaign`` (``None``: every
+    post), buckets ``starts``/``ends`` (aware datetimes; ``ends[-1]`` bounds every snapshot read).
+    Use as a context manager: the temporary tables are dropped on exit.
+
+    Lists are written into the SQL as literals of our own integers, never passed as parameters:
+    converting a long Python list parameter costs seconds in some DuckDB versions (1.5).
+
+    Args:
+        first_views_at: the oldest snapshot of these posts that shows views (``None``: none).
+    """
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        campaign: str | None,
+        starts: Sequence[datetime],
+        ends: Sequence[datetime],
+        first_views_at: datetime | None,
+    ) -> None:
+        self.con = con
+        tag = uuid.uuid4().hex[:12]
+        self.sel, self.agg = f"reach_sel_{tag}", f"reach_agg_{tag}"
+        self.bounds = [s.astimezone(timezone.utc) for s in starts] + [ends[-1].astimezone(timezone.utc)]
+        self.before = self.bounds[-1]
+        b_us = [_us(b) for b in self.bounds]
+        self.b0 = b_us[0]
+        # the history before the range: PRE_CHUNKS equal slices of width ``pre_width`` microseconds
+        self.pre = 0
+        self.pre_width = 1
+        if first_views_at is not None and _us(first_views_at) < self.b0:
+            self.pre = PRE_CHUNKS
+            self.pre_width = max(1, math.ceil((self.b0 - _us(first_views_at)) / PRE_CHUNKS))
+        chunks = [
+            (-j, _from_us(self.b0 - j * self.pre_width), _from_us(self.b0 - (j - 1) * self.pre_width))
+            for j in range(self.pre, 0, -1)
+        ]
+        chunks += [(i, self.bounds[i], self.bounds[i + 1]) for i in range(len(starts))]
+        self.chunk_bounds = chunks
+        self._starts = [c[1] for c in chunks]
+        self.chunks: list[Chunk] = []
+        # bucket of a snapshot: a lookup list over slots of the largest step that divides every boundary
+        step = 0
+        for b in b_us[1:]:
+            step = math.gcd(step, b - self.b0)
+        self.step = step or 1
+        slots = (b_us[-1] - self.b0) // self.step
+        self.lookup: list[int] | None = None
+        if slots <= MAX_SLOTS:
+            self.lookup = []
+            for i in range(len(starts)):
+                self.lookup += [i] * ((b_us[i + 1] - b_us[i]) // self.step)
+        self.con.execute(
+            f"""CREATE TEMP TABLE {self.sel} AS
+                SELECT (row_number() OVER (ORDER BY post_key))::INTEGER AS pid, post_key, platform, published_at
+                FROM posts
+                WHERE ?::VARCHAR IS NULL OR post_key IN (SELECT post_key FROM campaign_posts WHERE campaign = ?)""",
+            [campaign, campaign],
+        )
+        try:
+            self._build()
+        except BaseException:
+            self.close()
+            raise
+
+    # -- set-up ------------------------------------------------------------------------------
+
+    def _points(self, where: str = "", views_only: bool = True) -> str:
+        """The campaign's snapshots before the report's end: ``pid`` (the post's number in
+        ``sel``), ``us, sid, r`` (the views
+        struct), ``own`` (owner data), ``hv`` (shows views), ``mask`` (counters shown)."""
+        return f"""SELECT sel.pid, epoch_us(s.collected_at) AS us, s.snapshot_id AS sid, s.views AS v,
+                          {_KIND_CODE} AS k, coalesce(s.views_granularity, 1) AS g,
+                          {OWNER_SOURCE_SQL} AS own, s.views IS NOT NULL AS hv, {_MASK} AS mask
+                   FROM snapshots s JOIN {self.sel} sel ON sel.post_key = s.post_key
+                   WHERE s.collected_at < $before
+                     {"AND s.views IS NOT NULL" if views_only else ""} {where}"""
+
+    def _indexed(self, where: str = "", views_only: bool = True) -> tuple[str, dict[str, Any]]:
+        """``_points`` with the chunk ``idx`` of each snapshot, and the query parameters."""
+        return self._with_idx(self._points(where, views_only)), {"before": self.before}
+
+    def _with_idx(self, relation: str) -> str:
+        """``relation`` (with a column ``us``: microseconds since the epoch) and the chunk ``idx`` of each row."""
+        pre = f"(-1 - (({self.b0} - 1 - us) // {self.pre_width}))"
+        if self.lookup is not None:
+            return f"""SELECT *, CASE WHEN us >= {self.b0}
+                                      THEN list_extract({_lit(self.lookup)}, ((us - {self.b0}) // {self.step}) + 1)
+                                      ELSE {pre} END AS idx
+                       FROM ({relation})"""
+        grid = _lit([_us(b) for b in self.bounds[:-1]], "BIGINT")
+        return f"""SELECT p.*, CASE WHEN p.us >= {self.b0} THEN g.idx ELSE {pre.replace("us", "p.us")} END AS idx
+                   FROM ({relation}) p ASOF LEFT JOIN
+                        (SELECT unnest({grid}) AS gus, generate_subscripts({grid}, 1) - 1 AS idx) g
+                        ON p.us >= g.gus"""
+
+    def _build(self) -> None:
+        # every snapshot (not only those with views): the counters each shows (``mask``) tell
+        # latest_values how far back it must look. Scalar arg_max by the time (fast); the two
+        # newest times (``t2``) reveal a tie, settled below by the snapshot id as the timeline does.
+        sql, params = self._indexed(views_only=False)
+        self.con.execute(
+            f"""CREATE TEMP TABLE {self.agg} AS
+                SELECT pid, idx, own, hv, max(us, 2) AS t2, min(us) AS tmin,
+                       arg_max(v, us) AS v, arg_max(k, us) AS k, arg_max(g, us) AS g,
+                       max(v) AS vmax, bit_or(mask) AS mask
+                FROM ({sql}) GROUP BY pid, idx, own, hv""",
+            params,
+        )
+        tied = "a.hv AND len(a.t2) = 2 AND a.t2[1] = a.t2[2]"
+        row = self.con.execute(f"SELECT count(*) FROM {self.agg} a WHERE {tied}").fetchone()
+        if row and row[0]:
+            sql, params = self._indexed()
+            self.con.execute(
+                f"""UPDATE {self.agg} SET v = f.r.v, k = f.r.k, g = f.r.g
+                    FROM (SELECT px.pid, px.idx, px.own, max({_SROW.format("px.")}) AS r
+                          FROM ({sql}) px JOIN {self.agg} a
+                               ON a.pid = px.pid AND a.idx = px.idx AND a.own = px.own AND px.us = a.t2[1] AND {tied}
+                          GROUP BY px.pid, px.idx, px.own) f
+                    WHERE {self.agg}.hv AND {self.agg}.pid = f.pid AND {self.agg}.idx = f.idx
+                      AND {self.agg}.own = f.own""",
+                params,
+            )
+
+    def _state(self) -> None:
+        """Per post and chunk: its newest owner (``so``) and public (``sp``) views at the chunk's end
+        (carried forward) and at the previous chunk's end (``pso``, ``psp``), the largest views and the
+        oldest / newest times inside the chunk, the newest time at its end (``tlast``), the next chunk
+        with views of the post (``nxt``)."""
+        idxs = _lit([c[0] for c in self.chunk_bounds])
+        starts = _lit([_us(c[1]) for c in self.chunk_bounds], "BIGINT")
+        self.con.execute(
+            f"""
+CREATE TEMP TABLE {self.agg}_state AS
+WITH st AS (
+    SELECT pid, idx,
+           any_value(struct_pack(u := t2[1], v := v, k := k, g := g)) FILTER (WHERE own) AS lo,
+           any_value(struct_pack(u := t2[1], v := v, k := k, g := g)) FILTER (WHERE NOT own) AS lp,
+           max(vmax) AS vmax, max(t2[1]) AS tmax, min(tmin) AS tmin
+    FROM {self.agg} WHERE hv GROUP BY pid, idx
+),
+grid AS (SELECT unnest({idxs}) AS idx, unnest({starts}) AS bucket_start),
+g AS (SELECT grid.idx, grid.bucket_start, sel.pid, sel.post_key, sel.platform FROM grid CROSS JOIN {self.sel} sel)
+SELECT g.idx, g.bucket_start, g.pid, g.post_key, g.platform, st.vmax, st.tmax, st.tmin,
+       last_value(st.lo IGNORE NULLS) OVER w AS so, last_value(st.lp IGNORE NULLS) OVER w AS sp,
+       last_value(st.tmax IGNORE NULLS) OVER w AS tlast,
+       last_value(st.lo IGNORE NULLS) OVER wp AS pso, last_value(st.lp IGNORE NULLS) OVER wp AS psp,
+       min(CASE WHEN st.tmax IS NOT NULL THEN g.idx END) OVER (
+           PARTITION BY g.pid ORDER BY g.idx ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS nxt
+FROM g LEFT JOIN st ON st.pid = g.pid AND st.idx = g.idx
+WINDOW w AS (PARTITION BY g.pid ORDER BY g.idx ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
+       wp AS (PARTITION BY g.pid ORDER BY g.idx ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+"""
+        )
+
+    def _chunk_scan(self, idxs: Iterable[int]) -> tuple[str, dict[str, Any]]:
+        """:meth:`_indexed` over the snapshots with views of the chunks ``idxs`` only: one scan per
+        run of consecutive chunks, each pruned by its time range."""
+        pos = {c[0]: i for i, c in enumerate(self.chunk_bounds)}
+        ranges: list[list[datetime]] = []
+        for idx in sorted(set(idxs)):
+            _, cs, ce = self.chunk_bounds[pos[idx]]
+            if ranges and ranges[-1][1] == cs:
+                ranges[-1][1] = ce
+            else:
+                ranges.append([cs, ce])
+        parts = []
+        params: dict[str, Any] = {}
+        for i, (cs, ce) in enumerate(ranges):
+            part, common = self._indexed(f"AND s.collected_at >= $lo{i} AND s.collected_at < $hi{i}")
+            parts.append(f"({part})")
+            params.update(common)
+            params[f"lo{i}"], params[f"hi{i}"] = cs, ce
+        return " UNION ALL ".join(parts), params
+
+    def close(self) -> None:
+        for table in (f"{self.agg}_state", self.agg, self.sel):
+            self.con.execute(f"DROP TABLE IF EXISTS {table}")
+
+    def __enter__(self) -> Series:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def chunk_of(self, moment: datetime) -> int | None:
+        """Position in :attr:`chunk_bounds` of the chunk holding ``moment`` (``None``: outside all)."""
+        if moment >= self.before:
+            return None
+        pos = bisect_right(self._starts, moment) - 1
+        return pos if pos >= 0 else None
+
+    # -- buckets -----------------------------------------------------------------------------
+
+    def bucket_rows(self) -> list[tuple[Any, ...]]:
+        """Per chunk and platform: ``idx, platform`` and the 18 columns of the report's bucket
+        maths (sums, precision, increase, new / stale posts, owner part, decreases), then the upper
+        bound of the total inside the chunk and its oldest and newest snapshot times (us)."""
+        self._state()
+        rows: list[tuple[Any, ...]] = self.con.execute(
+            f"""
+WITH joined AS (
+    SELECT idx, bucket_start, pid, post_key, platform, tmax, tmin,
+           {_pick("sp", "so")} AS ch, {_pick("psp", "pso")} AS pch,
+           (NOT {_prefer("sp", "so")} AND so IS NOT NULL) AS by_owner,
+           greatest(coalesce(pso.v, 0), coalesce(psp.v, 0), coalesce(vmax, 0)) AS ub
+    FROM {self.agg}_state
+),
+d AS (
+    SELECT idx, bucket_start, pid, post_key, platform, tmax, tmin, ub, by_owner,
+           ch.u AS collected_at, ch.v AS v, {_kind_name("ch.k")} AS k, ch.g AS gr,
+           pch.v AS pv, {_kind_name("pch.k")} AS pk, pch.g AS pgr
+    FROM joined
+),
+e AS (
+    SELECT *,
+        CASE WHEN v IS NULL OR pv IS NULL THEN NULL
+             -- a floor ("10万+") at or below the previous value says nothing about a change
+             WHEN k = 'lower_bound' AND v <= pv THEN 0
+             WHEN (k <> 'exact' OR pk <> 'exact') AND abs(v - pv) < greatest(gr, pgr) THEN 0
+             ELSE v - pv END AS inc,
+        (v IS NOT NULL AND pv IS NULL AND idx > 0) AS is_new
+    FROM d
+)
+SELECT idx, platform,
+    sum(v)::HUGEINT, count(v),
+    coalesce(bool_or(k = 'approximate'), false), coalesce(bool_or(k = 'lower_bound'), false),
+    coalesce(sum(CASE WHEN k = 'approximate' THEN gr ELSE 0 END), 0)::HUGEINT,
+    sum(inc)::HUGEINT, coalesce(bool_or(inc IS NOT NULL AND (k <> 'exact' OR pk <> 'exact')), false),
+    sum(CASE WHEN inc IS NOT NULL THEN pv END)::HUGEINT,
+    count(*) FILTER (WHERE is_new), count(*) FILTER (WHERE collected_at < bucket_start),
+    sum(v) FILTER (WHERE by_owner)::HUGEINT, count(v) FILTER (WHERE by_owner),
+    coalesce(bool_or(k = 'approximate') FILTER (WHERE by_owner), false),
+    coalesce(bool_or(k = 'lower_bound') FILTER (WHERE by_owner), false),
+    coalesce(sum(CASE WHEN k = 'approximate' THEN gr ELSE 0 END) FILTER (WHERE by_owner), 0)::HUGEINT,
+    count(*) FILTER (WHERE inc < 0), coalesce(sum(inc) FILTER (WHERE inc < 0), 0)::HUGEINT,
+    coalesce(list(post_key ORDER BY post_key) FILTER (WHERE inc < 0), []),
+    coalesce(sum(ub), 0)::HUGEINT, min(tmin), max(tmax)
+FROM e GROUP BY idx, platform ORDER BY idx, platform
+"""
+        ).fetchall()
+        self.chunks = self._chunks(rows)
+        return rows
+
+    def _chunks(self, rows: Iterable[tuple[Any, ...]]) -> list[Chunk]:
+        per: dict[int, list[tuple[Any, ...]]] = {}
+        for row in rows:
+            per.setdefault(row[0], []).append(row)
+        out = []
+        for idx, start, end in self.chunk_bounds:
+            group = per.get(idx, [])
+            shown = [r for r in group if r[3]]
+            total = sum(int(r[2]) for r in shown) if shown else None
+            kind = CountKind.LOWER_BOUND if any(r[5] for r in shown) else CountKind.EXACT
+            if kind is CountKind.EXACT and any(r[4] for r in shown):
+                kind = CountKind.APPROXIMATE
+            firsts = [r[-2] for r in group if r[-2] is not None]
+            lasts = [r[-1] for r in group if r[-1] is not None]
+            out.append(
+                Chunk(
+                    idx,
+                    start,
+                    end,
+                    total,
+                    kind,
+                    sum(int(r[-3]) for r in group),
+                    _from_us(min(firsts)) if firsts else None,
+                    _from_us(max(lasts)) if lasts else None,
+                )
+            )
+        return out
+
+    # -- milestones --------------------------------------------------------------------------
+
+    def _carried(self, pos: int) -> str:
+        """Per post, the newest owner (``co``) and public (``cp``) views before chunk position ``pos``."""
+        idx = self.chunk_bounds[pos][0]
+        return f"SELECT pid, so AS co, sp AS cp FROM {self.agg}_state WHERE idx = {int(idx) - 1}"
+
+    def crossings(self, thresholds: Iterable[int]) -> dict[int, tuple[Any, ...]]:
+        """For each threshold the total reaches: ``(at, value, kind, entered, prev_at, prev_value)`` of
+        the first moment of the total timeline at or above it (``prev_*``: the moment before; ``None``
+        at the first one). Needs :meth:`bucket_rows` first."""
+        chunks = self.chunks
+        pending = dict.fromkeys(sorted(set(thresholds)), 0)
+        found: dict[int, tuple[Any, ...]] = {}
+        while pending:
+            # the next chunk each pending threshold could be reached in (bound at or above it)
+            nxt: dict[int, list[int]] = {}
+            for t, pos in list(pending.items()):
+                while pos < len(chunks) and chunks[pos].bound < t:
+                    pos += 1
+                if pos == len(chunks):
+                    del pending[t]
+                    continue
+                pending[t] = pos
+                nxt.setdefault(pos, []).append(t)
+            if not nxt:
+                break
+            got = self._replay(nxt)
+            for pos, ts in nxt.items():
+                for t in ts:
+                    if t in got:
+                        found[t] = got[t]
+                        del pending[t]
+                    else:
+                        pending[t] = pos + 1
+        return found
+
+    def _replay(self, targets: dict[int, list[int]]) -> dict[int, tuple[Any, ...]]:
+        """The total timeline inside the chunks at positions ``targets`` (-> thresholds), each seeded
+        with the values carried into it: the first moment at or above each threshold, in one query."""
+        cidx = [self.chunk_bounds[pos][0] for pos in targets]
+        tt = [t for ts in targets.values() for t in ts]
+        tc = [self.chunk_bounds[pos][0] for pos, ts in targets.items() for _ in ts]
+        scan, params = self._chunk_scan(cidx)
+        rows = self.con.execute(
+            f"""
+WITH cj AS (SELECT unnest({_lit(cidx)}) AS cidx),
+init AS (
+    SELECT cj.cidx, st.pid, st.so AS co, st.sp AS cp, {_pick("st.sp", "st.so")} AS c0
+    FROM {self.agg}_state st JOIN cj ON st.idx = cj.cidx - 1
+),
+pts AS (SELECT * FROM ({scan}) WHERE idx IN (SELECT cidx FROM cj)),
+w AS (
+    SELECT pts.idx AS cidx, pts.pid, pts.us,
+           coalesce(last_value(CASE WHEN own THEN {_VROW} END IGNORE NULLS) OVER win, init.co) AS so,
+           coalesce(last_value(CASE WHEN NOT own THEN {_VROW} END IGNORE NULLS) OVER win, init.cp) AS sp,
+           lead(pts.us) OVER win AS nxt
+    FROM pts LEFT JOIN init ON init.cidx = pts.idx AND init.pid = pts.pid
+    WINDOW win AS (PARTITION BY pts.idx, pts.pid ORDER BY pts.us, pts.sid
+                   ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+),
+pt AS (SELECT cidx, pid, us, {_pick("sp", "so")} AS ch FROM w WHERE nxt IS NULL OR nxt <> us),
+pd AS (
+    SELECT pt.cidx, pt.us, pt.ch,
+           coalesce(lag(pt.ch) OVER (PARTITION BY pt.cidx, pt.pid ORDER BY pt.us), init.c0) AS prev
+    FROM pt LEFT JOIN init USING (cidx, pid)
+),
+ev AS (
+    SELECT cidx, us, sum(ch.v - coalesce(prev.v, 0)) AS dv,
+           sum((ch.k = 1)::INTEGER - coalesce((prev.k = 1)::INTEGER, 0)) AS da,
+           sum((ch.k = 2)::INTEGER - coalesce((prev.k = 2)::INTEGER, 0)) AS dl,
+           bool_or(prev IS NULL) AS entered
+    FROM pd GROUP BY cidx, us
+),
+base AS (
+    SELECT cj.cidx, coalesce(sum(init.c0.v), 0) AS v, count(*) FILTER (WHERE init.c0.k = 1) AS a,
+           count(*) FILTER (WHERE init.c0.k = 2) AS l
+    FROM cj LEFT JOIN init USING (cidx) GROUP BY cj.cidx
+),
+tl AS (
+    SELECT cidx, us, entered, base.v + sum(dv) OVER o AS value, base.a + sum(da) OVER o AS na,
+           base.l + sum(dl) OVER o AS nl, lag(us) OVER o AS pus, base.v + sum(dv) OVER o - dv AS pval
+    FROM ev JOIN base USING (cidx)
+    WINDOW o AS (PARTITION BY cidx ORDER BY us ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+),
+t AS (SELECT unnest({_lit(tt, "BIGINT")}) AS thr, unnest({_lit(tc)}) AS cidx)
+SELECT thr, arg_min(struct_pack(u := us, value := value::HUGEINT, na := na, nl := nl, entered := entered,
+                                pu := pus, pval := pval::HUGEINT), us)
+FROM tl JOIN t USING (cidx) WHERE value >= thr GROUP BY thr
+""",
+            params,
+        ).fetchall()
+        where = {t: pos for pos, ts in targets.items() for t in ts}
+        out = {}
+        for thr, p in rows:
+            pos = where[int(thr)]
+            kind = CountKind.LOWER_BOUND if p["nl"] else CountKind.APPROXIMATE if p["na"] else CountKind.EXACT
+            before_at: datetime | None
+            before_value: int | None
+            if p["pu"] is not None:
+                before_at, before_value = _from_us(p["pu"]), int(p["pval"])
+            else:  # the first moment of the chunk: the one before is the newest of the earlier chunks
+                before_at = max((c.last_at for c in self.chunks[:pos] if c.last_at is not None), default=None)
+                before_value = None if before_at is None else int(self.chunks[pos - 1].total or 0)
+            out[int(thr)] = (_from_us(p["u"]), int(p["value"]), kind, bool(p["entered"]), before_at, before_value)
+        return out
+
+    def milestones(
+        self,
+        thresholds: Iterable[int],
+        buckets: Sequence[tuple[str, int | None]] = (),
+        range_start: datetime | None = None,
+    ) -> list[Milestone]:
+        """:func:`reach.insights.milestones` of the campaign total (same arguments)."""
+        out = []
+        for thr, (at, value, kind, entered, prev_at, prev_value) in sorted(self.crossings(thresholds).items()):
+            if prev_at is None or entered:
+                when, how = at, "at_or_before"
+            else:
+                share = (thr - prev_value) / (value - prev_value)
+                when, how = prev_at + (at - prev_at) * share, "interpolated"
+            bucket = (
+                None
+                if range_start is not None and at < range_start
+                else next((label for label, total in buckets if total is not None and total >= thr), None)
+            )
+            out.append(Milestone(thr, when, prev_at, at, how, bucket, kind))
+        return out
+
+    # -- projection --------------------------------------------------------------------------
+
+    def projection(self, target: int | None) -> Projection | None:
+        """:func:`reach.insights.projection` of the campaign total (``None``: no target or no data)."""
+        seen = [c for c in self.chunks if c.last_at is not None]
+        if not target or not seen:
+            return None
+        last = self.chunks[-1]
+        value, kind = last.total or 0, last.kind
+        if value >= target:
+            reached = self.milestones([target])
+            return Projection(target, value, kind, "reached", reached_at=reached[0] if reached else None)
+        end = max(c.last_at for c in seen if c.last_at is not None)
+        first = seen[0].first_at or end
+        start = max(first, end - PROJECTION_WINDOW)
+        if end - start < MIN_PROJECTION_SPAN:
+            return Projection(target, value, kind, "not_enough_data", start, end)
+        pos = self.chunk_of(start)
+        assert pos is not None
+        row = self.con.execute(
+            f"""
+WITH carried AS ({self._carried(pos)}),
+pts AS ({self._points("AND s.collected_at >= $cs AND s.collected_at <= $start")}),
+rs AS (
+    SELECT pid, max({_SROW.format("")}) FILTER (WHERE own) AS ro, max({_SROW.format("")}) FILTER (WHERE NOT own) AS rp
+    FROM pts GROUP BY pid
+),
+fin AS (SELECT pid, so AS fo, sp AS fp FROM {self.agg}_state WHERE idx = {self.chunk_bounds[-1][0]}),
+s AS (
+    SELECT coalesce({_strip("rs.ro")}, carried.co) AS ao, coalesce({_strip("rs.rp")}, carried.cp) AS ap, fin.fo, fin.fp
+    FROM fin LEFT JOIN carried USING (pid) LEFT JOIN rs USING (pid)
+),
+ab AS (SELECT {_pick("ap", "ao")} AS a, {_pick("fp", "fo")} AS b FROM s),
+gg AS (
+    SELECT a.v AS av, a.k AS ak, CASE WHEN a.k = 1 THEN a.g ELSE 0 END AS ag,
+           b.v AS bv, b.k AS bk, CASE WHEN b.k = 1 THEN b.g ELSE 0 END AS bg
+    FROM ab WHERE a IS NOT NULL AND b IS NOT NULL
+)
+SELECT coalesce(sum(CASE WHEN bk = 2 AND bv <= av THEN 0
+                         WHEN (ak <> 0 OR bk <> 0) AND abs(bv - av) < greatest(ag, bg) THEN 0
+                         ELSE bv - av END), 0)::HUGEINT,
+       coalesce(bool_or(ak <> 0 OR bk <> 0), false)
+FROM gg
+""",
+            {"before": self.before, "cs": self.chunk_bounds[pos][1], "start": start},
+        ).fetchone()
+        growth, approx = (int(row[0]), bool(row[1])) if row else (0, False)
+        days = (end - start).total_seconds() / 86400
+        per_day = growth / days
+        pace_kind = CountKind.APPROXIMATE if approx else CountKind.EXACT
+        if per_day <= 0:
+            return Projection(target, value, kind, "not_at_this_pace", start, end, per_day, pace_kind)
+        need = timedelta(days=(target - value) / per_day)
+        if need > MAX_PROJECTION:
+            return Projection(target, value, kind, "not_at_this_pace", start, end, per_day, pace_kind)
+        return Projection(target, value, kind, "on_pace", start, end, per_day, pace_kind, end + need)
+
+    # -- views at post age -------------------------------------------------------------------
+
+    def ages(self, published: dict[str, datetime | None]) -> dict[str, dict[str, AgeValue | None]]:
+        """:func:`reach.insights.ages` of each post (``published``: post key -> publication time)."""
+        out: dict[str, dict[str, AgeValue | None]] = {key: dict.fromkeys(n for n, _ in AGES) for key in published}
+        if not any(pub is not None for pub in published.values()):
+            return out
+        ages = ", ".join(f"('{name}', {_us(_EPOCH + age)})" for name, age in AGES)
+        moments = f"""SELECT sel.pid, a.age, epoch_us(sel.published_at) + a.span AS us
+                      FROM {self.sel} sel, (VALUES {ages}) a(age, span)
+                      WHERE sel.published_at IS NOT NULL"""
+        # a moment before every chunk has nothing before it, one after the last nothing after it
+        lo, hi = _us(self.chunk_bounds[0][1]), _us(self.before)
+        # the chunk of each moment and the next chunk with views of that post: only their snapshots are read
+        nq = f"{self.agg}_ages"
+        self.con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE {nq} AS
+                SELECT q.pid, q.age, q.us AS m, q.idx AS c, st.nxt AS nc
+                FROM ({self._with_idx(f"SELECT * FROM ({moments}) WHERE us >= {lo} AND us < {hi}")}) q
+                JOIN {self.agg}_state st ON st.pid = q.pid AND st.idx = q.idx"""
+        )
+        try:
+            return self._ages(out, nq)
+        finally:
+            self.con.execute(f"DROP TABLE IF EXISTS {nq}")
+
+    def _ages(self, out: dict[str, dict[str, AgeValue | None]], nq: str) -> dict[str, dict[str, AgeValue | None]]:
+        needed = sorted(
+            {
+                int(r[0])
+                for r in self.con.execute(
+                    f"SELECT DISTINCT c FROM {nq} UNION SELECT DISTINCT nc FROM {nq} WHERE nc IS NOT NULL"
+                ).fetchall()
+            }
+        )
+        if not needed:
+            return out
+        sql, params = self._chunk_scan(needed)
+        rows = self.con.execute(
+            f"""
+WITH nq AS (SELECT * FROM {nq}),
+pairs AS (SELECT pid, age, m, c AS idx FROM nq UNION ALL SELECT pid, age, m, nc FROM nq WHERE nc IS NOT NULL),
+px AS ({sql}),
+ra AS (
+    SELECT pairs.pid, pairs.age,
+           max({_SROW.format("px.")}) FILTER (WHERE px.own AND px.us <= pairs.m) AS bo,
+           max({_SROW.format("px.")}) FILTER (WHERE NOT px.own AND px.us <= pairs.m) AS bp,
+           max(px.us) FILTER (WHERE px.us <= pairs.m) AS bt,
+           max(struct_pack(nu := -px.us, r := {_SROW.format("px.")})) FILTER (WHERE px.own AND px.us > pairs.m) AS xo,
+           max(struct_pack(nu := -px.us, r := {_SROW.format("px.")})) FILTER (WHERE NOT px.own AND px.us > pairs.m)
+               AS xp
+    FROM px JOIN pairs ON px.pid = pairs.pid AND px.idx = pairs.idx
+    GROUP BY pairs.pid, pairs.age
+),
+b AS (
+    SELECT nq.pid, nq.age, nq.m,
+           coalesce({_strip("ra.bo")}, cs.so) AS so, coalesce({_strip("ra.bp")}, cs.sp) AS sp,
+           coalesce(ra.bt, cs.tlast) AS bt, {_strip("ra.xo.r")} AS xo, {_strip("ra.xp.r")} AS xp
+    FROM nq LEFT JOIN ra USING (pid, age) LEFT JOIN {self.agg}_state cs ON cs.pid = nq.pid AND cs.idx = nq.c - 1
+),
+x AS (
+    SELECT pid, age, m, bt, so, sp, least(xo.u, xp.u) AS xt,
+           CASE WHEN xo.u = least(xo.u, xp.u) THEN xo ELSE so END AS ao,
+           CASE WHEN xp.u = least(xo.u, xp.u) THEN xp ELSE sp END AS ap
+    FROM b
+),
+y AS (SELECT pid, age, m, bt, xt, {_pick("sp", "so")} AS bc, {_pick("ap", "ao")} AS ac FROM x)
+SELECT sel.post_key, age, m, bt, bc.v, bc.k, xt, ac.v, ac.k FROM y JOIN {self.sel} sel USING (pid)
+WHERE bt = m OR (bt IS NOT NULL AND xt IS NOT NULL)
+""",
+            params,
+        ).fetchall()
+        for post_key, age, m, bt, bv, bk, xt, av, ak in rows:
+            if bt == m:  # a snapshot at that very age
+                out[post_key][age] = AgeValue(int(bv), _KINDS[bk], False)
+                continue
+            moment, before_at, after_at = _from_us(m), _from_us(bt), _from_us(xt)
+            share = (moment - before_at) / (after_at - before_at)
+            value = round(int(bv) + (int(av) - int(bv)) * share)
+            out[post_key][age] = AgeValue(value, weakest_kind((_KINDS[bk], _KINDS[ak])), True)
+        return out
+
+    # -- each post's current numbers ---------------------------------------------------------
+
+    def latest_values(self) -> dict[str, LatestValues]:
+        """:meth:`reach.store.Store.latest_values` of the posts as of the report's end (same rule,
+        same result), reading only the snapshots it needs: per post, from the newest chunk that
+        still holds the newest value of every counter and source it ever showed."""
+        bits = [
+            f"max(idx) FILTER (WHERE {own} AND mask & {1 << i} <> 0)" for i in range(5) for own in ("own", "NOT own")
+        ]
+        bits.append("max(idx) FILTER (WHERE mask & 32 <> 0)")
+        self.con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE {self.agg}_cut AS
+                SELECT pid, least(max(idx), {", ".join(bits)}) AS c FROM {self.agg} GROUP BY pid"""
+        )
+        try:
+            low = self.con.execute(f"SELECT min(c) FROM {self.agg}_cut").fetchone()
+            if not low or low[0] is None:
+                return {}
+            starts = {c[0]: c[1] for c in self.chunk_bounds}
+            starts_us = _lit([_us(c[1]) for c in self.chunk_bounds], "BIGINT")
+            first = self.chunk_bounds[0][0]
+            order = "struct_pack(a := collected_at, b := snapshot_id)"
+            picks = []
+            for m in METRIC_NAMES:
+                value = (
+                    f"struct_pack(v := {m}, k := {m}_kind, g := {m}_granularity, r := {m}_raw, t := collected_at, "
+                    "s := source)"
+                )
+                picks.append(f"arg_max({value}, {order}) FILTER (WHERE {m} IS NOT NULL AND own)")
+                picks.append(f"arg_max({value}, {order}) FILTER (WHERE {m} IS NOT NULL AND NOT own)")
+            rows = self.con.execute(
+                f"""WITH cut AS (
+                        SELECT sel.post_key, list_extract({starts_us}, c - {first} + 1) AS t0
+                        FROM {self.agg}_cut JOIN {self.sel} sel USING (pid)
+                    ),
+                    base AS (
+                        SELECT s.*, {OWNER_SOURCE_SQL} AS own FROM snapshots s JOIN cut USING (post_key)
+                        WHERE s.collected_at >= $lo AND s.collected_at < $before AND epoch_us(s.collected_at) >= cut.t0
+                    )
+                    SELECT post_key, {", ".join(picks)}, max(collected_at),
+                           arg_max(extra, {order}) FILTER (WHERE extra IS NOT NULL)
+                    FROM base GROUP BY post_key""",
+                {"lo": starts[int(low[0])], "before": self.before},
+            ).fetchall()
+        finally:
+            self.con.execute(f"DROP TABLE IF EXISTS {self.agg}_cut")
+        out: dict[str, LatestValues] = {}
+        for row in rows:
+            chosen: dict[str, Count | None] = {}
+            sources: dict[str, str] = {}
+            observed: dict[str, datetime] = {}
+            for i, m in enumerate(METRIC_NAMES):
+                own, pub = row[1 + 2 * i], row[2 + 2 * i]
+                oc = _count_from_row(own["v"], own["k"], own["g"], own["r"]) if own else None
+                pc = _count_from_row(pub["v"], pub["k"], pub["g"], pub["r"]) if pub else None
+                pick = pub if prefer_public(oc, own["t"] if own else None, pc, pub["t"] if pub else None) else own
+                chosen[m] = pc if pick is pub else oc
+                if pick is not None:
+                    sources[m] = pick["s"]
+                    observed[m] = pick["t"]
+            extra = metrics_from_row([None] * 20, 0, row[-1]).extra
+            out[row[0]] = LatestValues(Metrics(extra=extra, **chosen), sources, observed, row[-2])
+        return out

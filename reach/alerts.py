@@ -12,7 +12,8 @@
 ``stalled``
     A post whose exact public view count did not move for ``stall_hours`` (default 48) while it
     was collected successfully (its newest attempt ok). Rounded or "10万+" counters never make a
-    post look stalled (they can hide growth). Once per plateau.
+    post look stalled (they can hide growth). Once per plateau, and at most once a week per post
+    (:data:`STALL_REPEAT`).
 ``unavailable``
     A post flagged as deleted/private (found unavailable several times in a row, see
     :mod:`reach.store`). Once per flagging.
@@ -52,9 +53,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 from .errors import InputError
-from .insights import DEFAULT_MILESTONES, Point
+from .insights import DEFAULT_MILESTONES, MAX_INTERPOLATION_GAP, Point
 from .models import CountKind
-from .redact import redact, register_secret
+from .redact import clean_text, redact, register_secret
 
 if TYPE_CHECKING:
     import httpx
@@ -71,12 +72,17 @@ KINDS: dict[str, str] = {
 LARK_HOST = "open.larksuite.com"
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 DEFAULT_STALL_HOURS = 48.0
+STALL_REPEAT = timedelta(days=7)
+"""A post announced as stalled is not announced again (for a later plateau) within this time."""
 MAX_PER_RUN = 15
 """Messages sent to one channel in one pass (WeCom and DingTalk robots take about 20 a minute); the
 others wait for the next run, without counting as a failed attempt."""
 RETRY_FOR = timedelta(days=3)
 """How long an undelivered alert is tried again (once per run); older ones are given up (``reach doctor`` says so)."""
 TIMEOUT = 10.0
+"""Seconds each connect / read / write may take; one delivery ends after 3 × TIMEOUT whatever happens."""
+MAX_ANSWER = 64 * 1024
+"""Bytes of a webhook's answer that are read (robots answer ``{"errcode":0,"errmsg":"ok"}``)."""
 EVENT_KINDS = ("milestone", "stalled", "unavailable", "blocked", "test")
 BASELINE = "baseline"
 """The kind of a remembered, never-sent event: a milestone passed before the channel was added."""
@@ -176,6 +182,9 @@ def check_url(kind: str, url: str) -> str:
     if parts.scheme == "http" and not is_loopback(host):
         raise InputError("the webhook URL must start with https:// (plain http only to this machine)")
     expected = KINDS[kind]
+    owner = next((k for k, h in KINDS.items() if h and host in ({h, LARK_HOST} if k == "feishu" else {h})), None)
+    if kind == "webhook" and owner:  # the generic JSON body is refused by every robot: nothing would arrive
+        raise InputError(f"this is a {owner} robot's URL: add it with --kind {owner}")
     if expected and not is_loopback(host):
         hosts = {expected, LARK_HOST} if kind == "feishu" else {expected}
         if host not in hosts:
@@ -187,7 +196,23 @@ def check_url(kind: str, url: str) -> str:
         raise InputError("a WeCom robot URL ends in ?key=…: copy the whole webhook address")
     if kind == "dingtalk" and not dict(parse_qsl(parts.query)).get("access_token"):
         raise InputError("a DingTalk robot URL ends in ?access_token=…: copy the whole webhook address")
-    return url
+    if kind == "dingtalk" and {"timestamp", "sign"} & {k for k, _ in parse_qsl(parts.query)}:
+        # a signature pasted with the URL expires within the hour: every later alert would be refused
+        raise InputError("remove &timestamp=…&sign=… from the DingTalk URL and give the robot's SEC… as --secret")
+    # the host as the HTTP client will contact it (IDNA-encoded): a name it cannot encode ("☃.com", a
+    # zero-width joiner) would fail every delivery, and a robot must be reached on its own host
+    import httpx
+
+    try:
+        sent_to = httpx.URL(url).host.lower()
+    except Exception:  # noqa: BLE001 - httpx.InvalidURL, idna's UnicodeError
+        raise InputError("the webhook URL's host name is not valid: paste the address the group robot shows") from None
+    robot_hosts = {expected, LARK_HOST} if kind == "feishu" else {expected}
+    if expected and not is_loopback(host) and sent_to not in robot_hosts:
+        raise InputError(f"a {kind} robot's URL must be on {expected}: copy the webhook address from its settings")
+    # one spelling per webhook (scheme and host in lower case, no #fragment: it is never sent), so the same
+    # robot added as "HTTPS://QYAPI…" and "https://qyapi…" is one channel, not two sending everything twice
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, parts.query, ""))
 
 
 def register_url_secrets(url: str, secret: str | None) -> None:
@@ -196,16 +221,25 @@ def register_url_secrets(url: str, secret: str | None) -> None:
     register_secret(secret)
     register_secret(url)
     parts = urlsplit(url)
-    for _, value in parse_qsl(parts.query):
-        register_secret(value)
+    # redaction applies to every text shown, so only long parts are registered (a short one such as
+    # "20260601" would blank out dates); masking (:func:`mask_url`) hides the shorter token-like ones too
+    for name, value in parse_qsl(parts.query, keep_blank_values=True):
+        register_secret(value or (name if len(name) >= 16 else None))  # ``?TOKEN`` alone: the name is the secret
     for segment in parts.path.split("/"):
         if len(segment) >= 16:
             register_secret(segment)
 
 
+def _secret_like(segment: str) -> bool:
+    """Whether a path segment may be a token: 16+ characters, or 8+ with a digit (``/T0123ab9/…``;
+    the robots' fixed words ``cgi-bin``, ``open-apis``, ``webhook`` have none)."""
+    return len(segment) >= 16 or (len(segment) >= 8 and any(ch.isdigit() for ch in segment))
+
+
 def mask_url(url: str) -> str:
-    """The URL fit to show: query values and long path parts replaced by ``…`` and their last 4
-    characters (``…?key=…1a2b``), so channels can be told apart without revealing the key."""
+    """The URL fit to show: query values (a name without value too) and token-like path parts
+    (:func:`_secret_like`) replaced by ``…`` and their last 4 characters (``…?key=…1a2b``), so channels
+    can be told apart without revealing the key."""
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -214,8 +248,8 @@ def mask_url(url: str) -> str:
     def hide(value: str) -> str:
         return "…" + value[-4:] if len(value) >= 12 else "…"
 
-    path = "/".join(hide(s) if len(s) >= 16 else s for s in parts.path.split("/"))
-    query = "&".join(f"{k}={hide(v)}" for k, v in parse_qsl(parts.query, keep_blank_values=True))
+    path = "/".join(hide(s) if _secret_like(s) else s for s in parts.path.split("/"))
+    query = "&".join(f"{k}={hide(v)}" if v else hide(k) for k, v in parse_qsl(parts.query, keep_blank_values=True))
     host = parts.hostname or ""
     if parts.port:
         host = f"{host}:{parts.port}"
@@ -294,14 +328,23 @@ def _iso(moment: datetime) -> str:
 
 def lowest(point: Point) -> int:
     """The smallest value the total can stand for: rounded parts count at their lowest (value minus
-    half the summed granularity); lower bounds and exact values as they are."""
-    if point.kind is CountKind.APPROXIMATE:
+    half the summed granularity); lower bounds and exact values as they are.
+
+    ``granularity`` sums the rounded parts only, whatever the total's weakest ``kind``: a total holding
+    both a "10万+" floor and a rounded "1.2万" is a lower bound whose rounded part may still be lower.
+    """
+    if point.kind is CountKind.APPROXIMATE or point.granularity > 0:
         return max(0, point.value - point.granularity // 2)
     return point.value
 
 
 def milestone_events(
-    campaign: str, total: Sequence[Point], thresholds: Sequence[int], since: datetime, posts: int
+    campaign: str,
+    total: Sequence[Point],
+    thresholds: Sequence[int],
+    since: datetime,
+    posts: int,
+    timelines: Mapping[str, Sequence[Point]] | None = None,
 ) -> list[Event]:
     """Thresholds the total passed, judged by :func:`lowest`, at an observation made at or after
     ``since``. A threshold already passed before is not news: it comes back as a :data:`BASELINE`
@@ -310,15 +353,20 @@ def milestone_events(
     Args:
         total: :func:`reach.insights.total_timeline` of the campaign.
         posts: how many posts of the campaign show views (said in the message).
+        timelines: the posts' timelines the total was made of: when given, ``posts`` counts those that
+            showed views at the crossing (a post added later is not part of that total).
 
     ``data``: ``threshold``, ``value``, ``low``, ``kind`` and ``granularity`` of the total at that
-    observation, ``posts``.
+    observation, ``posts``; ``after`` (ISO time) when the observation before it is more than
+    :data:`reach.insights.MAX_INTERPOLATION_GAP` older: the milestone passed somewhere between the
+    two, and the message says so rather than suggest it passed at the observation.
     """
     out = []
     for threshold in sorted(set(thresholds)):
-        first = next((p for p in total if lowest(p) >= threshold), None)
-        if first is None:
+        i = next((i for i, p in enumerate(total) if lowest(p) >= threshold), None)
+        if i is None:
             continue
+        first = total[i]
         if first.at < since:  # remembered, never sent: later runs need not look again
             key = f"{campaign}|milestone|{threshold}"
             out.append(Event(key, campaign, BASELINE, str(threshold), first.at, {"threshold": threshold}))
@@ -329,8 +377,10 @@ def milestone_events(
             "low": lowest(first),
             "kind": first.kind.value,
             "granularity": first.granularity,
-            "posts": posts,
+            "posts": posts if timelines is None else sum(1 for ln in timelines.values() if ln and ln[0].at <= first.at),
         }
+        if i > 0 and first.at - total[i - 1].at > MAX_INTERPOLATION_GAP:
+            data["after"] = _iso(total[i - 1].at)
         out.append(Event(f"{campaign}|milestone|{threshold}", campaign, "milestone", str(threshold), first.at, data))
     return out
 
@@ -445,6 +495,18 @@ def _count(value: int, lang: str) -> str:
     return format_count(value, lang)
 
 
+_INERT = str.maketrans({"<": "＜", ">": "＞", "[": "［", "]": "］", "*": "＊", "`": "｀", "#": "＃", "@": "＠"})
+
+
+def _inert(text: str, limit: int = 80) -> str:
+    """A platform's text (a post title anyone can choose, an error message) made inert in a robot's
+    message: one line, at most ``limit`` characters, and no markup: no ``[link](…)``, ``<font>``, Feishu
+    ``<at user_id="all">`` or ``@所有人`` mention, ``**``/``#`` formatting (those characters become their
+    full-width look-alikes)."""
+    line = " ".join(text.split()).translate(_INERT)
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
 def message(event: Event, lang: str, zone: ZoneInfo) -> tuple[str, str]:
     """``(title, text)`` of an event in ``lang`` (``zh``: 万/亿 and the zone, Beijing time by default).
 
@@ -457,7 +519,8 @@ def message(event: Event, lang: str, zone: ZoneInfo) -> tuple[str, str]:
     when = _when(event.at, zone, lang)
     subject = event.subject
     if event.kind in ("stalled", "unavailable") and d.get("title"):
-        subject = f"{d['title']} ({event.subject})" if not zh else f"《{d['title']}》（{event.subject}）"
+        shown = _inert(str(d["title"]))
+        subject = f"{shown} ({event.subject})" if not zh else f"《{shown}》（{event.subject}）"
     if event.kind == "milestone":
         threshold = _count(int(d["threshold"]), lang)
         kind = CountKind(d["kind"])
@@ -465,8 +528,8 @@ def message(event: Event, lang: str, zone: ZoneInfo) -> tuple[str, str]:
         posts = int(d.get("posts") or 0)
         if zh:
             title = f"「{c}」总播放量突破 {threshold}"
-            if kind is CountKind.LOWER_BOUND:
-                now = f"至少 {value}（部分作品只显示下限，如“10万+”）"
+            if kind is CountKind.LOWER_BOUND:  # "at least" the lowest value (rounded parts at their lowest)
+                now = f"至少 {_count(int(d.get('low', d['value'])), lang)}（部分作品只显示下限，如“10万+”）"
             elif kind is CountKind.APPROXIMATE:
                 now = f"约 {value}（含平台约数；按最低可能值 {_count(int(d['low']), lang)} 计也已超过）"
             else:
@@ -475,10 +538,14 @@ def message(event: Event, lang: str, zone: ZoneInfo) -> tuple[str, str]:
                 f"活动「{c}」总播放量已超过 {threshold}。\n"
                 f"当前总播放量：{now}，{posts} 个作品有播放数据。\n观测时间：{when}"
             )
+            if d.get("after"):  # a long gap before this observation: no moment is claimed
+                after = _when(datetime.fromisoformat(str(d["after"])), zone, lang)
+                text += f"\n上次采集（{after}）时尚未达到：在两次采集之间突破，具体时间不详"
         else:
             title = f"{c}: total views passed {threshold}"
             if kind is CountKind.LOWER_BOUND:
-                now = f"at least {value} (some posts show only a floor, such as 100K+)"
+                low = _count(int(d.get("low", d["value"])), lang)
+                now = f"at least {low} (some posts show only a floor, such as 100K+)"
             elif kind is CountKind.APPROXIMATE:
                 now = (
                     f"about {value} (platforms round some counts; even the lowest possible value, "
@@ -490,6 +557,9 @@ def message(event: Event, lang: str, zone: ZoneInfo) -> tuple[str, str]:
                 f"Campaign {c}: total views passed {threshold}.\n"
                 f"Total now: {now}, over {posts} post(s) showing views.\nObserved: {when}"
             )
+            if d.get("after"):  # a long gap before this observation: no moment is claimed
+                after = _when(datetime.fromisoformat(str(d["after"])), zone, lang)
+                text += f"\nNot yet at the snapshot before ({after}): passed somewhere between the two"
         return title, text
     if event.kind == "stalled":
         views = _count(int(d["views"]), lang)
@@ -506,7 +576,8 @@ def message(event: Event, lang: str, zone: ZoneInfo) -> tuple[str, str]:
             f"while collected fine.\nLast observed: {when}",
         )
     if event.kind == "unavailable":
-        why = f"（{d['message']}）" if zh and d.get("message") else f" ({d['message']})" if d.get("message") else ""
+        said = _inert(str(d.get("message") or ""))
+        why = f"（{said}）" if zh and said else f" ({said})" if said else ""
         if zh:
             return (
                 f"「{c}」作品已无法访问",
@@ -632,10 +703,10 @@ def accepted(kind: str, status: int, body: bytes) -> tuple[bool, str]:
     else:
         code = answer.get("errcode")
         text = answer.get("errmsg", "")
-    if code == 0:
+    if type(code) is int and code == 0:  # not false, 0.0 or "0": only the robots' own success answer
         return True, "ok"
-    reason = redact(" ".join(str(text).split()))[:160]
-    return False, f"{'code' if kind == 'feishu' else 'errcode'} {code}: {reason}".rstrip(": ")
+    said = f"{'code' if kind == 'feishu' else 'errcode'} {str(code)[:20]}: {' '.join(str(text).split())[:160]}"
+    return False, clean_text(said).rstrip(": ")  # redacted, no ESC sequences for the terminal
 
 
 def send(client: httpx.Client, channel: Channel, event: Event, lang: str, zone: ZoneInfo) -> tuple[bool, str]:
@@ -643,13 +714,26 @@ def send(client: httpx.Client, channel: Channel, event: Event, lang: str, zone: 
     import httpx
 
     request = build_request(channel, event, lang, zone)
+    deadline = time.monotonic() + 3 * TIMEOUT
     try:
-        response = client.post(request.url, content=request.body, headers=dict(request.headers))
+        # streamed: a webhook that trickles its answer (each byte within the read timeout) or sends
+        # megabytes is cut off at the deadline / MAX_ANSWER bytes; the answer's start is enough
+        with client.stream("POST", request.url, content=request.body, headers=dict(request.headers)) as response:
+            body = b""
+            for chunk in response.iter_bytes():
+                body += chunk
+                if time.monotonic() > deadline:
+                    return False, "timed out"
+                if len(body) >= MAX_ANSWER:
+                    break
     except httpx.TimeoutException:
         return False, "timed out"
     except httpx.HTTPError as exc:
         return False, f"could not connect ({type(exc).__name__})"
-    return accepted(channel.kind, response.status_code, response.content)
+    except Exception as exc:  # noqa: BLE001 - httpx.InvalidURL, UnicodeError: a stored URL it cannot use
+        # never raised: one bad channel must not stop the other channels' alerts
+        return False, f"could not send ({type(exc).__name__}; check the URL: `reach alerts add` it again)"
+    return accepted(channel.kind, response.status_code, body[:MAX_ANSWER])
 
 
 def client(transport: httpx.BaseTransport | None = None) -> httpx.Client:
@@ -712,7 +796,9 @@ def detect(store: Store, channel: Channel, zone: ZoneInfo, run_id: str | None = 
     if any(t not in known and t <= current for t in channel.milestones):
         timelines = post_timelines(store, keys)
         total = total_timeline(timelines)
-        events += milestone_events(channel.campaign, total, channel.milestones, channel.created_at, len(timelines))
+        events += milestone_events(
+            channel.campaign, total, channel.milestones, channel.created_at, len(timelines), timelines
+        )
     states = store.post_states(keys)
     if channel.stall_hours > 0:
         # per post: the newest public views, and the first snapshot after the last one that differed
@@ -743,7 +829,7 @@ def detect(store: Store, channel: Channel, zone: ZoneInfo, run_id: str | None = 
             found = stalled_event(
                 channel.campaign, key, line, channel.stall_hours, ok, channel.created_at, titles.get(key)
             )
-            if found:
+            if found and not _stalled_lately(store, channel, found):
                 events.append(found)
     for key, state in states.items():
         if state.flag == "unavailable" and state.flagged_at is not None:
@@ -767,6 +853,22 @@ def detect(store: Store, channel: Channel, zone: ZoneInfo, run_id: str | None = 
             if started and n >= threshold and started[0] >= channel.created_at:
                 events.append(blocked_event(channel.campaign, platform, int(n), started[0], zone))
     return events
+
+
+def _stalled_lately(store: Store, channel: Channel, event: Event) -> bool:
+    """Whether another plateau of the same post was announced to ``channel`` less than
+    :data:`STALL_REPEAT` before ``event`` (a long-tail post gaining a view every few days would
+    otherwise be "stalled" again after each one)."""
+    rows = store.con.execute(
+        "SELECT event_key, payload FROM alert_events WHERE channel_id = ? AND kind = 'stalled' AND subject = ?",
+        [channel.channel_id, event.subject],
+    ).fetchall()
+    if any(key == event.key for key, _ in rows):
+        return False  # this very plateau: already remembered, nothing new either way
+    return any(
+        timedelta(0) <= event.at - Event.from_payload(channel.campaign, payload).at < STALL_REPEAT
+        for _, payload in rows
+    )
 
 
 def run_alerts(
@@ -798,6 +900,8 @@ def run_alerts(
     with client(transport) as http:
         failing: set[str] = set()
         for key, cid, campaign, _kind, _subject, payload, _at in pending:
+            if cid not in by_id:  # added by `reach alerts add` while this pass ran: the next pass sends
+                continue
             channel = by_id[cid]
             per_channel[cid] = per_channel.get(cid, 0) + 1
             # robots accept about 20 messages a minute, and a robot that just failed will fail again: wait

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import html
+import math
 import re
 import warnings
 from collections.abc import Sequence
@@ -78,6 +79,19 @@ def _title(rep: Report, lang: str, with_name: bool = True) -> str:
 # -- SVG (HTML report) -----------------------------------------------------------------------------
 
 
+def _nice_ticks(top: int, most: int = 5) -> tuple[int, int]:
+    """A round step (1, 2, 2.5 or 5 × 10ⁿ) and a number of steps (≤ ``most``) whose product covers ``top``:
+    the y axis then reads 250万 / 500万 / 750万 / 1000万, not 253.36万 / 506.73万."""
+    if top <= 0:
+        return 1, 1
+    base = 10 ** max(0, len(str(max(1, top // most))) - 1)
+    for factor in (1, 2, 2.5, 5, 10, 20, 25, 50):
+        step = int(base * factor)
+        if step * most >= top:
+            return step, max(1, math.ceil(top / step))
+    return base * 100, max(1, math.ceil(top / (base * 100)))  # pragma: no cover - the loop always covers
+
+
 def svg(rep: Report, width: int = 860, height: int = 360) -> str:
     """The chart as an SVG element (empty string when the report has no buckets). All text escaped."""
     from .report import _platform_name, display
@@ -88,7 +102,8 @@ def svg(rep: Report, width: int = 860, height: int = 360) -> str:
     lang = rep.lang
     left, right, top, bottom = 90, 170, 20, 40
     plot_w, plot_h = width - left - right, height - top - bottom
-    top_value = max([v for v in total if v is not None] or [0]) or 1
+    tick, ticks = _nice_ticks(max([v for v in total if v is not None] or [0]))
+    top_value = tick * ticks
     n = len(labels)
 
     def x(i: int) -> float:
@@ -102,14 +117,15 @@ def svg(rep: Report, width: int = 860, height: int = 360) -> str:
         f'height="{height}" role="img" aria-label="{html.escape(_title(rep, lang))}">',
         f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="none" stroke="#ccc"/>',
     ]
-    for k in range(5):
-        v = round(top_value * k / 4)
+    for k in range(ticks + 1):
+        v = tick * k
         parts.append(
             f'<line x1="{left}" x2="{left + plot_w}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#eee"/>'
             f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end" font-size="11">'
             f"{html.escape(display(v, lang=lang))}</text>"
         )
-    step = max(1, n // 8)
+    label_w = 7 * max(len(label) for label in labels) + 12  # px at font-size 11, with a gap
+    step = max(1, math.ceil(n / max(1, plot_w // label_w + 1)))
     for i in range(0, n, step):
         parts.append(
             f'<text x="{x(i):.1f}" y="{top + plot_h + 16}" text-anchor="middle" font-size="11">'
@@ -119,8 +135,14 @@ def svg(rep: Report, width: int = 860, height: int = 360) -> str:
     for i, (platform, values) in enumerate(platforms.items()):
         series.append((_platform_name(platform, lang), values, COLORS[i % len(COLORS)], 1.5))
     for j, (name, values, color, stroke) in enumerate(series):
-        points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(values) if v is not None)
-        if points:
+        drawn = [(x(i), y(v)) for i, v in enumerate(values) if v is not None]
+        points = " ".join(f"{px:.1f},{py:.1f}" for px, py in drawn)
+        if len(drawn) == 1:  # one value: a line of one point draws nothing, so a dot
+            parts.append(
+                f'<circle cx="{drawn[0][0]:.1f}" cy="{drawn[0][1]:.1f}" r="{stroke + 1.5}" fill="{color}">'
+                f"<title>{html.escape(name)}</title></circle>"
+            )
+        elif points:
             parts.append(
                 f'<polyline fill="none" stroke="{color}" stroke-width="{stroke}" points="{points}">'
                 f"<title>{html.escape(name)}</title></polyline>"

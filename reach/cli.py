@@ -84,6 +84,16 @@ class ReportFormat(str, Enum):
     png = "png"
 
 
+class DemoFormat(str, Enum):
+    """Formats the demo prints (xlsx and png are files: keep the demo with --db, then `reach report -o`)."""
+
+    table = "table"
+    csv = "csv"
+    json = "json"
+    jsonl = "jsonl"
+    html = "html"
+
+
 class ReportTable(str, Enum):
     buckets = "buckets"
     platforms = "platforms"
@@ -340,8 +350,6 @@ def posts(
                 writer.writerow({k: safe_cell("|".join(v) if isinstance(v, list) else v) for k, v in rec.items()})
             sys.stdout.write("\ufeff" + buf.getvalue())
         else:
-            from rich.console import Console
-
             from .report import make_table
 
             if not rows:
@@ -364,7 +372,7 @@ def posts(
                 for r in rows
             ]
             headers = ["title", "campaigns", "post", "views", "likes", "comments", f"collected ({zone.key})"]
-            console = Console()
+            console = _stdout_console()
             console.print(
                 make_table(None, headers, rows_text, text_columns=3, width=console.width, droppable=(1, 5, 4))
             )
@@ -532,6 +540,19 @@ def collect_with_progress(tracker: Any, quiet: bool, **kwargs: Any) -> RunSummar
     return summary
 
 
+def _stdout_console() -> Any:
+    """The console for tables on stdout: the terminal's width, or 160 columns when the output goes to a
+    file or a pipe (rich would assume 80 and drop columns a script or a mail body has room for); the
+    COLUMNS environment variable overrides both."""
+    import sys
+
+    from rich.console import Console
+
+    if sys.stdout.isatty() or os.environ.get("COLUMNS"):
+        return Console()
+    return Console(width=160)
+
+
 def _stderr_console() -> Any:
     from rich.console import Console
 
@@ -636,6 +657,9 @@ def report(
 def _parse_milestones(text: str | None) -> list[int] | None:
     if text is None:
         return None
+    import re
+    from decimal import Decimal
+
     from .counts import parse_count
 
     out = []
@@ -643,9 +667,16 @@ def _parse_milestones(text: str | None) -> list[int] | None:
         if not part.strip():
             continue
         count = parse_count(part.strip())
-        if count is None or count.value is None or count.value <= 0:
-            fail(f"--milestones: {part.strip()!r} is not a number of views; write e.g. 10万,100万 or 100000,1000000")
-        out.append(count.value)
+        value = count.value if count is not None else None
+        if value is None and re.fullmatch(r"\d+(\.\d+)?[eE]\+?\d{1,2}", part.strip()):  # 1e7, 2.5e6
+            number = Decimal(part.strip())
+            value = int(number) if number == number.to_integral_value() else None
+        if value is None or not 0 < value <= 10**15:
+            fail(
+                f"--milestones: {part.strip()!r} is not a number of views; write e.g. 10万,100万 or 100000,1000000 "
+                "(commas separate milestones: no thousands separators)"
+            )
+        out.append(value)
     if not out:
         fail("--milestones is empty: write e.g. 10万,100万")
     return out
@@ -661,11 +692,9 @@ def emit_report(rep: Any, fmt: str, output: Path | None, table: str = "buckets")
             _err(f"wrote {output}")
         return
     if fmt == "table":
-        from rich.console import Console
-
         from .report import render_table
 
-        render_table(rep, Console())
+        render_table(rep, _stdout_console())
         return
     if fmt == "html":
         from .exports import to_html
@@ -726,7 +755,6 @@ def _print_campaigns(rows: list[Any], lang: str, fmt: Format) -> None:
             writer.writerow({k: safe_cell(v) for k, v in rec.items()})
         sys.stdout.write("\ufeff" + buf.getvalue())
         return
-    from rich.console import Console
 
     from .report import display, make_table
 
@@ -746,7 +774,7 @@ def _print_campaigns(rows: list[Any], lang: str, fmt: Format) -> None:
         ]
         for r in rows
     ]
-    console = Console()
+    console = _stdout_console()
     console.print(make_table(None, headers, text_rows, width=console.width, droppable=(4,)))
 
 
@@ -881,7 +909,6 @@ _OWNER_LABELS: dict[str, dict[str, Any]] = {
 
 def _owner_table(title: str, lines: list[dict[str, Any]], lang: str, with_row: bool) -> None:
     """Rows of owner numbers as a table on stdout: titles, 万 numbers (zh), how each row was matched."""
-    from rich.console import Console
 
     from .report import LABELS, display, make_table
 
@@ -908,7 +935,7 @@ def _owner_table(title: str, lines: list[dict[str, Any]], lang: str, with_row: b
             ]
         )
     first = 1 if with_row else 0
-    console = Console()
+    console = _stdout_console()
     console.print(
         make_table(
             title,
@@ -1709,7 +1736,7 @@ def alerts_list(
 
         for r in records:
             signed = ", signed" if r["signed"] else ""
-            shown = ",".join(format_count(m, lang) for m in r["milestones"])
+            shown = " / ".join(format_count(m, lang) for m in r["milestones"])  # "100,000,1,000,000" misreads
             stall = f"stall {r['stall_hours']:g} h" if r["stall_hours"] else "no stall alerts"
             typer.echo(
                 f"{r['id']}  {r['campaign']}  {r['kind']}{signed}  {r['url']}\n"
@@ -1779,7 +1806,15 @@ def demo(
     ] = None,
     days: Annotated[int, typer.Option("--days", min=2, max=30, help="Simulated days of collection.")] = 7,
     lang: Annotated[Lang | None, typer.Option("--lang", help="Report labels: zh or en (default: your locale).")] = None,
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")] = ReportFormat.table,
+    fmt: Annotated[
+        DemoFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Report format printed to stdout. For an Excel file or a chart: reach demo --db demo.duckdb, "
+            "then reach --db demo.duckdb report -c NAME -o report.xlsx (or .png).",
+        ),
+    ] = DemoFormat.table,
 ) -> None:
     """Run a whole campaign offline: add posts, collect over simulated days, print the growth report.
 
@@ -1789,12 +1824,6 @@ def demo(
 
     def body() -> int:
         from .demo import run_demo
-
-        if fmt.value in ("xlsx", "png"):
-            fail(
-                f"the demo prints its report; for {fmt.value}: reach demo --db demo.duckdb, then "
-                f"reach --db demo.duckdb report -c NAME -o report.{fmt.value}"
-            )
 
         rep = run_demo(db=db or state.db, days=days, lang=lang.value if lang else None, quiet=state.quiet, log=_err)
         emit_report(rep, fmt.value, None)

@@ -210,6 +210,10 @@ class Settings:
             )
         try:
             if values.get("db") is not None:
+                if str(values["db"]).startswith("ducklake:"):
+                    from .lake import refuse_password
+
+                    refuse_password(str(values["db"]))  # never shown by `config show`, doctor, cron lines
                 values["db"] = Path(str(values["db"])).expanduser()
             if values.get("data_path") is not None:
                 values["data_path"] = Path(str(values["data_path"])).expanduser()
@@ -267,7 +271,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 # -- `reach config show` ---------------------------------------------------------------------------
 
-SECRET_SETTING = ("key", "token", "secret", "password", "cookie", "webhook", "sign", "auth")
+# "alert": a REACH_ALERT_URL pasted without its https:// is still a robot's key
+SECRET_SETTING = ("key", "token", "secret", "password", "cookie", "webhook", "sign", "auth", "alert")
 """A setting whose name holds one of these words is a secret: shown only as ``set (from …)``."""
 _ENV_OF = {
     "db": "REACH_DB",
@@ -383,7 +388,7 @@ def effective_config(
 
     out: dict[str, Any] = {
         "config_file": {"path": str(path), "exists": path.exists(), "from": path_from},
-        "db": {"path": str(settings.db_path), "exists": settings.db_path.exists(), "from": origin("db", db)},
+        "db": {"path": str(settings.db_path), "exists": _db_exists(settings.db_path), "from": origin("db", db)},
         "timezone": {"value": settings.timezone, "from": origin("timezone", fallback="system")},
         "lang": {"value": settings.lang, "from": origin("lang", fallback="system")},
     }
@@ -428,6 +433,15 @@ def config_lines(data: Mapping[str, Any], prefix: str = "") -> list[tuple[str, s
         else:
             lines.append((name, "none" if value is None else str(value)))
     return lines
+
+
+def _db_exists(db: Path) -> bool:
+    """Whether the database is there: a file, or a DuckLake's SQLite catalog file (a PostgreSQL
+    catalog cannot be told without connecting: ``False``)."""
+    text = str(db)
+    if text.startswith("ducklake:sqlite:"):
+        return Path(text[len("ducklake:sqlite:") :].strip()).expanduser().exists()
+    return db.exists() and not text.startswith("ducklake:")
 
 
 def _path_text(value: Mapping[str, Any]) -> str:

@@ -89,7 +89,11 @@ def entry_point() -> tuple[str, ...]:
 
 def cron_setup(db: Path, config: Path | None = None, log: Path | None = None, every: int = 15) -> CronSetup:
     """The unattended command for database ``db`` (made absolute), run every ``every`` minutes."""
-    command = [*entry_point(), "--db", str(db.expanduser().absolute())]
+    from .lake import is_lake, parse_target
+
+    # a lake target is not a file name: keep it (a SQLite catalog's path made absolute)
+    target = str(parse_target(db)) if is_lake(db) else str(db.expanduser().absolute())
+    command = [*entry_point(), "--db", target]
     if config is not None:
         command += ["--config", str(config.expanduser().absolute())]
     command += ["--quiet", "collect", "--due"]

@@ -58,14 +58,35 @@ def check_config(settings: Settings | None, error: str | None, path: Path | None
     return out
 
 
+def _check_lake(db: str) -> list[Check]:
+    """A DuckLake target: readable (no password in it), the lake extra present, a SQLite catalog there."""
+    from .errors import ConfigError
+    from .lake import extension_file, parse_target
+
+    try:
+        target = parse_target(db)  # refuses a password without showing it
+        for name in ("ducklake", target.catalog):
+            extension_file(name)
+    except ConfigError as exc:
+        return [Check("database", FAIL, str(exc), "fix --db (or REACH_DB, or db in the config)")]
+    if target.catalog == "sqlite" and not Path(target.location).exists():
+        return [Check("database", WARN, f"no DuckLake at {target} yet", "add posts with `reach add LINK -c CAMPAIGN`")]
+    return [Check("database", INFO, f"{target} is a DuckLake: doctor checks DuckDB files only (see `reach runs`)")]
+
+
 def check_database(settings: Settings, now: datetime) -> list[Check]:
     import duckdb
 
     path = settings.db_path
     if str(path).startswith("ducklake:"):
-        return [Check("database", INFO, f"{path} is a DuckLake: doctor checks DuckDB files only (see `reach runs`)")]
+        return _check_lake(str(path))
     if not path.exists():
         return [Check("database", WARN, f"no database at {path} yet", "add posts with `reach add LINK -c CAMPAIGN`")]
+    from .store import _is_sqlite
+
+    if _is_sqlite(path):  # DuckDB would fetch its sqlite extension from the network
+        return [Check("database", FAIL, f"{path} is a SQLite file, not a DuckDB database",
+                      f"for a DuckLake catalog use --db ducklake:sqlite:{path}")]  # fmt: skip
     try:
         con = duckdb.connect(str(path), read_only=True)
     except duckdb.Error as exc:
@@ -119,13 +140,25 @@ def _collection_health(con: object, version: int, now: datetime) -> list[Check]:
 
     assert isinstance(con, duckdb.DuckDBPyConnection)
     out = []
-    last = con.execute("SELECT max(started_at) FROM runs").fetchone()
-    if last and last[0] is not None:
-        age = now - last[0]
+    last = con.execute("SELECT run_id, started_at FROM runs ORDER BY started_at DESC LIMIT 1").fetchone()
+    if last:
+        age = now - last[1]
         hours = age.total_seconds() / 3600
         status = WARN if age > timedelta(days=2) else OK
         fix = "is cron running? `reach schedule` prints the line to install" if status == WARN else ""
-        out.append(Check("collection", status, f"last run started {hours:.1f} h ago", fix))
+        outcomes = con.execute(
+            "SELECT status, count(*) FROM run_outcomes WHERE run_id = ? GROUP BY status ORDER BY status", [last[0]]
+        ).fetchall()
+        total = sum(n for _, n in outcomes)
+        ok = sum(n for kind, n in outcomes if kind == "ok")
+        summary = f"last run started {hours:.1f} h ago"
+        if total:
+            failed = ", ".join(f"{kind.replace('_', ' ')} {n}" for kind, n in outcomes if kind != "ok")
+            summary += f": {ok} of {total} post(s) ok" + (f" ({failed})" if failed else "")
+            if ok < total and status == OK:
+                status = WARN if ok == 0 else INFO
+                fix = "see `reach failures` for what failed and what to do"
+        out.append(Check("collection", status, summary, fix))
     stale = con.execute(
         "SELECT count(*) FROM runs WHERE finished_at IS NULL AND started_at < ?", [now - timedelta(hours=1)]
     ).fetchone()
@@ -172,6 +205,9 @@ def _alerts_health(con: object, version: int, now: datetime) -> list[Check]:
             "SELECT channel_id, arg_max(detail, attempted_at) FROM alert_deliveries WHERE NOT ok GROUP BY channel_id"
         ).fetchall()
     )
+    delivered = dict(
+        con.execute("SELECT channel_id, count(*) FROM alert_deliveries WHERE ok GROUP BY channel_id").fetchall()
+    )
     given_up = dict(
         con.execute(
             """SELECT e.channel_id, count(*) FROM alert_events e
@@ -200,8 +236,19 @@ def _alerts_health(con: object, version: int, now: datetime) -> list[Check]:
                     f"check the robot still exists and its URL/secret; `reach alerts test {campaign}`",
                 )
             )
+        elif errors.get(cid) is not None and not delivered.get(cid):
+            out.append(
+                Check(
+                    "alerts",
+                    WARN,
+                    f"{name}: nothing delivered yet (last failure: {errors[cid]})",
+                    f"check the robot still exists and its URL/secret; `reach alerts test {campaign}`",
+                )
+            )
+        elif delivered.get(cid):
+            out.append(Check("alerts", OK, f"{name}: every alert delivered ({delivered[cid]} sent)"))
         else:
-            out.append(Check("alerts", OK, f"{name}: every alert delivered"))
+            out.append(Check("alerts", OK, f"{name}: nothing to send yet"))
     return out
 
 

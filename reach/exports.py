@@ -148,11 +148,18 @@ def _width(value: Any, number_format: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
+EXCEL_MAX_EXACT = 10**15
+"""Integers from this size on are written to XLSX as text: Excel shows only 15 significant digits."""
+
+
 def _put(ws: Any, row: int, col: int, value: Any, number_format: str | None = None) -> Any:
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]
 
     from .report import FORMULA_STARTS
 
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= EXCEL_MAX_EXACT:
+        # Excel keeps 15 significant digits: a larger count as a number would show wrong digits
+        value, number_format = str(value), "@"
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
     cell = ws.cell(row=row, column=col, value=value)
@@ -329,7 +336,8 @@ body{font-family:system-ui,-apple-system,"Segoe UI","PingFang SC","Microsoft YaH
 margin:2em;color:#222;max-width:1200px}
 h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.6em}
 table{border-collapse:collapse;margin:.5em 0;font-size:.9em}
-th,td{border:1px solid #ddd;padding:.3em .6em}th{background:#eef3f8;text-align:left}
+th,td{border:1px solid #ddd;padding:.3em .6em;white-space:nowrap}th{background:#eef3f8;text-align:left}
+.wide{overflow-x:auto}
 td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .meta,.note{color:#666;font-size:.85em}dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}
 dt{font-weight:bold}
@@ -365,7 +373,7 @@ def _table_html(rep: Report, columns: list[Column], rows: list[list[Any]], skip:
             text, number = _cell_html(rep, columns[i], row[i])
             cells.append(f'<td class="n">{text}</td>' if number else f"<td>{text}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    return '<div class="wide">' + f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
 
 
 def to_html(rep: Report) -> str:

@@ -23,6 +23,7 @@ import email.utils
 import http.cookiejar
 import os
 import re
+import socket
 import time
 import warnings
 from collections.abc import Mapping
@@ -336,6 +337,11 @@ class Http:
                         NetworkError(f"{host} did not answer within {self.settings.timeout:g} s ({type(exc).__name__})")
                     ) from None
                 except httpx.TransportError as exc:
+                    if _name_not_resolved(exc):  # offline or no DNS: retrying within the run only costs time
+                        raise NetworkError(
+                            f"could not resolve {host} (no network or DNS): check the internet connection "
+                            "or proxy settings"
+                        ) from None
                     raise _Transient(
                         NetworkError(
                             f"could not reach {host} ({type(exc).__name__}): check the internet connection "
@@ -388,6 +394,23 @@ class Http:
         except _Transient as exc:
             raise exc.error from None
         raise AssertionError("unreachable")  # pragma: no cover
+
+
+_RESOLVE_FAILURES = ("name or service not known", "temporary failure in name resolution", "nodename nor servname")
+
+
+def _name_not_resolved(exc: BaseException) -> bool:
+    """Whether a transport error is a failed host-name lookup (``socket.gaierror`` anywhere in its chain)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, socket.gaierror):
+            return True
+        if any(marker in str(current).lower() for marker in _RESOLVE_FAILURES):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def _set_cookies(response: httpx.Response) -> dict[str, str]:

@@ -11,10 +11,16 @@ report's SQL applies), so a post is never counted twice. The campaign total at a
 of the posts' values then; its precision is the weakest of its parts (``≈`` / ``≥``).
 
 **Honesty rules.** Times between snapshots are estimated by linear interpolation and marked so
-(``how="interpolated"``). A total that jumps past a milestone because a post was counted for the
-first time (its views grew before reach saw it) gives ``how="at_or_before"`` with the time of that
-snapshot, never an invented earlier time. A value at a post age needs a snapshot on both sides of
-that age: otherwise it is ``None``, never extrapolated.
+(``how="interpolated"``), only when the two snapshots are at most :data:`MAX_INTERPOLATION_GAP`
+(24 hours) apart and the estimate lies in the report bucket named; otherwise the milestone is
+``how="between"``: it happened after the one and at or before the other, no minute is made up. A
+total that jumps past a milestone because a post was counted for the first time (its views grew
+before reach saw it) gives ``how="at_or_before"`` with the time of that snapshot, never an invented
+earlier time. A value at a post age needs a snapshot on both sides of that age, at most
+:data:`MAX_INTERPOLATION_GAP` apart: otherwise it is ``None``, never extrapolated nor carried over a
+gap. The projection's pace is growth over the real time between the values it compares (the time of
+a value carried into the window, not the window start); when such a value is older than the window
+start by more than the window itself, the data have a gap and no pace is claimed (``status="gap"``).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from fractions import Fraction
 from typing import Any
 
 from .models import Count, CountKind, weakest_kind
@@ -36,6 +43,8 @@ AGES: tuple[tuple[str, timedelta], ...] = (
 PROJECTION_WINDOW = timedelta(days=7)
 MIN_PROJECTION_SPAN = timedelta(hours=24)
 MAX_PROJECTION = timedelta(days=3650)
+MAX_INTERPOLATION_GAP = timedelta(hours=24)
+"""Two snapshots farther apart than this are not interpolated between (milestones, views at age)."""
 
 
 @dataclass(frozen=True)
@@ -129,12 +138,15 @@ class Milestone:
     """When the campaign total first reached ``threshold``.
 
     Attributes:
-        at: the estimated moment (UTC): interpolated between ``after`` and ``by``, or ``by``
-            itself when ``how`` is ``"at_or_before"``.
+        at: the estimated moment (UTC): interpolated between ``after`` and ``by`` (always inside
+            them), or ``by`` itself when ``how`` is ``"at_or_before"`` or ``"between"``.
         after: the last observation below the threshold (``None``: reached at the first one).
         by: the first observation at or above it.
-        how: ``"interpolated"`` (linear between the two observations) or ``"at_or_before"`` (the
-            first observation already included it, or the step included a post seen for the first time).
+        how: ``"interpolated"`` (linear between the two observations, at most
+            :data:`MAX_INTERPOLATION_GAP` apart), ``"between"`` (after ``after`` and at or before
+            ``by``: too far apart to interpolate, or the estimate would fall outside the bucket
+            named) or ``"at_or_before"`` (the first observation already included it, or the step
+            included a post seen for the first time).
         bucket: label of the first report bucket whose total reached it (``None``: before the range).
         kind: precision of the total at ``by`` (≈ / ≥ carry over).
     """
@@ -153,6 +165,7 @@ def milestones(
     thresholds: Iterable[int],
     buckets: Sequence[tuple[str, int | None]] = (),
     range_start: datetime | None = None,
+    bucket_starts: Sequence[datetime] = (),
 ) -> list[Milestone]:
     """The milestones the total has reached, in threshold order.
 
@@ -162,6 +175,8 @@ def milestones(
         buckets: ``(label, total value)`` of the report's buckets, oldest first.
         range_start: start of the report's first bucket: a milestone observed before it has no
             bucket (``bucket=None``: before the range), not the first bucket's label.
+        bucket_starts: the buckets' starts (UTC, same order): an interpolated moment before the start
+            of the bucket named is not claimed (``how="between"`` instead).
     """
     out: list[Milestone] = []
     for threshold in sorted(set(thresholds)):
@@ -169,19 +184,57 @@ def milestones(
             if point.value < threshold:
                 continue
             prev = total[i - 1] if i > 0 else None
-            if prev is None or point.entered:
-                at, how = point.at, "at_or_before"
-            else:
-                share = (threshold - prev.value) / (point.value - prev.value)
-                at, how = prev.at + (point.at - prev.at) * share, "interpolated"
-            bucket = (
-                None
-                if range_start is not None and point.at < range_start
-                else next((label for label, value in buckets if value is not None and value >= threshold), None)
+            out.append(
+                place_milestone(
+                    threshold,
+                    point.at,
+                    point.value,
+                    point.kind,
+                    point.entered,
+                    prev.at if prev else None,
+                    prev.value if prev else None,
+                    buckets,
+                    range_start,
+                    bucket_starts,
+                )
             )
-            out.append(Milestone(threshold, at, prev.at if prev else None, point.at, how, bucket, point.kind))
             break
     return out
+
+
+def place_milestone(
+    threshold: int,
+    by: datetime,
+    value: int,
+    kind: CountKind,
+    entered: bool,
+    after: datetime | None,
+    after_value: int | None,
+    buckets: Sequence[tuple[str, int | None]],
+    range_start: datetime | None,
+    bucket_starts: Sequence[datetime] = (),
+) -> Milestone:
+    """The :class:`Milestone` for a threshold first reached at ``by`` (total ``value``), the total
+    being ``after_value`` at the observation before (``after``; ``None``: none). Interpolates only
+    between observations at most :data:`MAX_INTERPOLATION_GAP` apart, and only to a moment inside
+    the bucket named; otherwise ``how="between"`` with ``at=by`` (at or before ``by``)."""
+    bucket = (
+        None
+        if range_start is not None and by < range_start
+        else next((label for label, total in buckets if total is not None and total >= threshold), None)
+    )
+    if after is None or after_value is None or entered:
+        return Milestone(threshold, by, after, by, "at_or_before", bucket, kind)
+    if by - after > MAX_INTERPOLATION_GAP:
+        return Milestone(threshold, by, after, by, "between", bucket, kind)
+    share = (threshold - after_value) / (value - after_value)
+    at = min(max(after + (by - after) * share, after), by)
+    if bucket is not None and bucket_starts:
+        labels = [label for label, _ in buckets]
+        pos = labels.index(bucket)
+        if pos < len(bucket_starts) and at < bucket_starts[pos]:
+            return Milestone(threshold, by, after, by, "between", bucket, kind)
+    return Milestone(threshold, at, after, by, "interpolated", bucket, kind)
 
 
 @dataclass(frozen=True)
@@ -189,13 +242,18 @@ class Projection:
     """When the campaign total would reach its target at the recent pace.
 
     Method: the growth of the posts seen at both ends of the last 7 days of observations (or of all
-    observations when there are fewer, at least 24 hours), divided by that span in days, extended
-    linearly from the newest total. Posts counted for the first time inside the window add to the
-    total, not to the pace. Rounding noise is not growth (as in the report's increases).
+    observations when there are fewer, at least 24 hours), divided by the real time between the
+    values compared, in days, extended linearly from the newest total. A post's value at the window
+    start is its newest observation at or before it, so the span runs from the oldest such
+    observation among the posts observed again inside the window (``window_start``) to the newest
+    observation. Posts counted for the first time inside the window add to the total, not to the
+    pace. Rounding noise is not growth (as in the report's increases).
 
     Attributes:
         status: ``reached``, ``on_pace`` (``eta`` set), ``not_at_this_pace`` (no growth, or more than
-            ten years away) or ``not_enough_data`` (under 24 hours of observations).
+            ten years away), ``not_enough_data`` (under 24 hours of observations) or ``gap`` (a value
+            compared is older than the window start by more than the window: a gap in the data, no
+            recent pace to extend; ``window_start`` is that value's time).
         reached_at: for ``reached``: the interpolated moment (see :class:`Milestone`).
     """
 
@@ -242,6 +300,7 @@ def projection(
         return Projection(target, last.value, last.kind, "not_enough_data", start, end)
     growth = 0
     approx = False
+    since = start
     for line in timelines.values():
         a, b = value_at(line, start), value_at(line, end)
         if a is None or b is None:
@@ -249,14 +308,21 @@ def projection(
         diff, apx = _growth(a, b)
         growth += diff
         approx = approx or apx
+        if b.at > start:  # observed again inside the window: its growth runs from a.at
+            since = min(since, a.at)
+    if start - since > PROJECTION_WINDOW:
+        return Projection(target, last.value, last.kind, "gap", since, end)
+    start = since
     days = (end - start).total_seconds() / 86400
     per_day = growth / days
     kind = CountKind.APPROXIMATE if approx else CountKind.EXACT
     if per_day <= 0:
         return Projection(target, last.value, last.kind, "not_at_this_pace", start, end, per_day, kind)
-    need = timedelta(days=(target - last.value) / per_day)
-    if need > MAX_PROJECTION:
+    # compared in days first: a far target at a slow pace is beyond what a timedelta can hold
+    need_days = (target - last.value) / per_day
+    if need_days > MAX_PROJECTION / timedelta(days=1):
         return Projection(target, last.value, last.kind, "not_at_this_pace", start, end, per_day, kind)
+    need = timedelta(days=need_days)
     return Projection(target, last.value, last.kind, "on_pace", start, end, per_day, kind, end + need)
 
 
@@ -274,7 +340,8 @@ class AgeValue:
 
 
 def views_at_age(line: Sequence[Point], published: datetime | None, age: timedelta) -> AgeValue | None:
-    """Views when the post was ``age`` old, or ``None`` without a snapshot on both sides."""
+    """Views when the post was ``age`` old, or ``None`` without a snapshot on both sides at most
+    :data:`MAX_INTERPOLATION_GAP` apart (a value is not carried nor interpolated over a gap)."""
     if published is None or not line:
         return None
     moment = published + age
@@ -284,9 +351,18 @@ def views_at_age(line: Sequence[Point], published: datetime | None, age: timedel
         return None
     if before.at == moment:
         return AgeValue(before.value, before.kind, False)
-    share = (moment - before.at) / (after.at - before.at)
-    value = round(before.value + (after.value - before.value) * share)
+    if after.at - before.at > MAX_INTERPOLATION_GAP:
+        return None
+    value = interpolate_count(before.value, after.value, moment - before.at, after.at - before.at)
     return AgeValue(value, weakest_kind((before.kind, after.kind)), True)
+
+
+def interpolate_count(before: int, after: int, part: timedelta, whole: timedelta) -> int:
+    """The count ``part`` of the way through ``whole`` from ``before`` to ``after``, rounded (half to
+    even), in exact arithmetic: a float loses digits above 2**53 views, and the result stays within
+    the two counts (never above :data:`reach.store.MAX_COUNT`)."""
+    micro = timedelta(microseconds=1)
+    return round(before + (after - before) * Fraction(part // micro, whole // micro))
 
 
 def ages(line: Sequence[Point], published: datetime | None) -> dict[str, AgeValue | None]:

@@ -13,7 +13,7 @@ it. A SQLite catalog defaults to ``<catalog>.files/`` beside it. A PostgreSQL pa
 the target (it would show in process lists and logs): use ``PGPASSWORD`` or ``~/.pgpass``.
 
 **Offline extensions.** The ``ducklake`` and ``sqlite``/``postgres`` extensions come from the
-``duckdb-extension-*`` wheels of the ``lake`` extra (``pip install 'reach[lake]'``), pinned to the
+``duckdb-extension-*`` wheels of the ``lake`` extra (``pip install '.[lake]'`` in a checkout), pinned to the
 duckdb version: each is INSTALLed from the wheel's file into a private extension folder, then LOADed
 by name, with automatic installing and loading switched off, so nothing reaches for the network.
 
@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import sqlite3  # the standard library's: cheap to import
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,7 +45,7 @@ PREFIX = "ducklake:"
 ALIAS = "lake"
 GUARD_TABLE = "reach_lake_guard"
 """One row, updated by every write transaction: concurrent writers conflict instead of interleaving."""
-EXTRA_HINT = "DuckLake needs the lake extra: pip install 'reach[lake]'"
+EXTRA_HINT = "DuckLake needs the lake extra: pip install '.[lake]' in your reach checkout"
 _EXTENSIONS = {"ducklake": "duckdb_extension_ducklake", "sqlite": "duckdb_extension_sqlite",
                "postgres": "duckdb_extension_postgres"}  # fmt: skip
 _TRANSIENT = (
@@ -72,11 +73,14 @@ class LakeTarget:
             (``dbname=… host=… port=… user=…``, no password).
         data_path: the folder (or object-store URL) for the Parquet files; ``None`` for an existing
             PostgreSQL lake (the catalog knows it).
+        default_data: ``data_path`` is the SQLite default ``<catalog>.files`` (none was given): used
+            only when the lake is created; an existing lake keeps the data path it was made with.
     """
 
     catalog: str
     location: str
     data_path: str | None = None
+    default_data: bool = False
 
     def __str__(self) -> str:
         return f"{PREFIX}{self.catalog}:{self.location}"
@@ -102,6 +106,11 @@ def parse_target(db: str | Path, data_path: str | Path | None = None) -> LakeTar
     text = str(db)[len(PREFIX) :]
     kind, _, location = text.partition(":")
     kind, location = kind.strip().lower(), location.strip()
+    if not kind:
+        raise ConfigError(
+            "the DuckLake target names no catalog: use ducklake:sqlite:/path/catalog.sqlite (one machine) "
+            "or ducklake:postgres:dbname=reach host=HOST user=USER (several machines)"
+        )
     data = str(data_path).strip() if data_path is not None and str(data_path).strip() else None
     if data is not None and "://" not in data:
         data = str(Path(data).expanduser().resolve())
@@ -113,23 +122,34 @@ def parse_target(db: str | Path, data_path: str | Path | None = None) -> LakeTar
             raise ConfigError(f"DuckLake catalog {path} is a folder: give a file such as {path}/catalog.sqlite")
         if not path.parent.is_dir():
             raise ConfigError(f"cannot create DuckLake catalog {path}: folder {path.parent} does not exist")
-        return LakeTarget("sqlite", str(path), data or f"{path}.files")
+        return LakeTarget("sqlite", str(path), data or f"{path}.files", default_data=data is None)
     if kind in ("postgres", "postgresql"):
         if not location:
             raise ConfigError(
                 "the DuckLake target names no PostgreSQL database: "
                 "use ducklake:postgres:dbname=reach host=HOST user=USER"
             )
-        if "password" in location.lower():
-            raise ConfigError(
-                "the DuckLake target holds a password: remove it and use PGPASSWORD or ~/.pgpass "
-                "(a password in --db would show in process lists and logs)"
-            )
+        refuse_password(location)
         return LakeTarget("postgres", location, data)
     raise ConfigError(
         f"unknown DuckLake catalog {kind!r}: use ducklake:sqlite:/path/catalog.sqlite (one machine) "
         "or ducklake:postgres:dbname=reach host=HOST user=USER (several machines)"
     )
+
+
+def refuse_password(db: str | Path) -> None:
+    """Stop a ``--db`` value that holds a password (``password=…`` or ``user:secret@`` in a URI),
+    before it can reach a message, a log, a config listing or a cron line; the password is never shown.
+
+    Raises:
+        ConfigError: a password is in the text.
+    """
+    text = str(db)
+    if "password" in text.lower() or re.search(r"[^\s:/@]+:[^\s@]*@", text[len(PREFIX) :]):
+        raise ConfigError(
+            "the DuckLake target holds a password: remove it and use PGPASSWORD or ~/.pgpass "
+            "(a password in --db would show in process lists and logs)"
+        )
 
 
 def _quote(text: str) -> str:
@@ -144,7 +164,10 @@ def extension_file(name: str) -> Path:
         ConfigError: the wheel is missing, or built for another duckdb version.
     """
     package = _EXTENSIONS[name]
-    spec = importlib.util.find_spec(package)
+    try:
+        spec = importlib.util.find_spec(package)
+    except (ImportError, ValueError):  # a half-removed package
+        spec = None
     if spec is None or not spec.submodule_search_locations:
         raise ConfigError(EXTRA_HINT)
     version = duckdb.__version__
@@ -160,7 +183,13 @@ def extension_dir() -> Path:
     import platformdirs
 
     path = Path(platformdirs.user_cache_dir("reach", appauthor=False)) / "duckdb-extensions"
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot create the DuckLake extension folder {path}: {exc.strerror} "
+            "(set XDG_CACHE_HOME to a writable folder)"
+        ) from None
     return path
 
 
@@ -208,6 +237,13 @@ def _attach(con: duckdb.DuckDBPyConnection, alias: str, target: LakeTarget | str
         con.execute(f"ATTACH {_quote(target)} AS {alias}" + (" (READ_ONLY)" if read_only else ""))
         return
     options = []
+    data_path = target.data_path
+    existing = target.catalog == "sqlite" and _sqlite_lake_exists(Path(target.location))
+    if existing and target.default_data:
+        data_path = None  # the lake knows its own (perhaps given with --data-path when it was made)
+    local_data = data_path is not None and not read_only and not existing and "://" not in data_path
+    if local_data:
+        _check_data_path(Path(str(data_path)))  # before anything is created
     if target.catalog == "sqlite":
         catalog = Path(target.location)
         if not catalog.exists():
@@ -215,10 +251,14 @@ def _attach(con: duckdb.DuckDBPyConnection, alias: str, target: LakeTarget | str
                 raise NotFound(f"no DuckLake catalog at {catalog} yet")
             _new_sqlite_catalog(catalog)
         _wal(catalog)
-    if target.data_path is not None and not read_only:
-        if "://" not in target.data_path:
-            Path(target.data_path).mkdir(mode=0o700, exist_ok=True)
-        options.append(f"DATA_PATH {_quote(target.data_path)}")
+    if data_path is not None and not read_only:
+        if local_data:
+            try:
+                Path(data_path).mkdir(mode=0o700, exist_ok=True)
+            except OSError as exc:
+                text = f"cannot create the DuckLake data folder {data_path}: {exc.strerror}"
+                raise ConfigError(text) from None
+        options.append(f"DATA_PATH {_quote(data_path)}")
     if read_only:
         options.append("READ_ONLY")
     sql = f"ATTACH {_quote(f'{PREFIX}{target.catalog}:{target.location}')} AS {alias}"
@@ -247,9 +287,51 @@ def _attach(con: duckdb.DuckDBPyConnection, alias: str, target: LakeTarget | str
         raise ConfigError(f"cannot open DuckLake {target}: {text.strip().splitlines()[0]}") from None
 
 
+def _sqlite_lake_exists(path: Path) -> bool:
+    """Whether a SQLite catalog file already holds a DuckLake (not just an empty or new file)."""
+    if not path.is_file():
+        return False
+    try:
+        db = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=5.0)
+    except sqlite3.Error:
+        return False
+    try:
+        return db.execute("SELECT 1 FROM sqlite_master WHERE name = 'ducklake_metadata'").fetchone() is not None
+    except sqlite3.Error:
+        return False
+    finally:
+        db.close()
+
+
+def _check_data_path(path: Path) -> None:
+    """A lake's local data folder must be a folder, or creatable in a writable folder.
+
+    Raises:
+        ConfigError: it is a file, its parent folder is missing, or a folder cannot be written.
+    """
+    hint = "give a folder with --data-path (or REACH_DATA_PATH, or data_path in the config)"
+    if path.exists():
+        if not path.is_dir():
+            raise ConfigError(f"the DuckLake data path {path} is a file, not a folder: {hint}")
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise ConfigError(f"cannot write to the DuckLake data folder {path} (permission denied): {hint}")
+        return
+    if not path.parent.is_dir():
+        raise ConfigError(f"cannot create the DuckLake data folder {path}: folder {path.parent} does not exist")
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise ConfigError(f"cannot create the DuckLake data folder {path}: folder {path.parent} is not writable")
+
+
 def _new_sqlite_catalog(path: Path) -> None:
-    """Create the catalog file private (0600) and in WAL mode before DuckLake fills it."""
-    fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+    """Create the catalog file private (0600) and in WAL mode before DuckLake fills it.
+
+    Raises:
+        ConfigError: the file cannot be created (no permission, read-only file system).
+    """
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+    except OSError as exc:
+        raise ConfigError(f"cannot create DuckLake catalog {path}: {exc.strerror}") from None
     os.close(fd)
 
 
@@ -279,6 +361,10 @@ def is_transient(exc: BaseException) -> bool:
     if not isinstance(exc, duckdb.Error):
         return False
     text = str(exc).lower()
+    if "ducklake_inlined_data_" in text and "does not exist" in text:
+        # a concurrent commit created or flushed an inlined-data table between our snapshot and our
+        # query (seen when collectors open a new lake together): the whole transaction can run again
+        return True
     return any(marker in text for marker in _TRANSIENT)
 
 

@@ -38,7 +38,7 @@ from zoneinfo import ZoneInfo
 from .errors import CollectError, InputError, NeedsResolution, NotFound, UnsupportedURL
 from .imports import CHINA, Export, ExportRow, Published, RowProblem, _Bad, _read_count, title_key
 from .models import METRIC_NAMES, Count, Metrics, PostRef, Snapshot
-from .store import ImportRecord, PostRow, Store, campaign_name, snapshot_id
+from .store import ImportRaced, ImportRecord, PostRow, Store, campaign_name, snapshot_id
 from .times import read_wall_clock
 from .urls import identify
 
@@ -371,9 +371,18 @@ def import_export(
         record_row = ImportRecord(
             export.sha256, file_name, export.shape.name, export.platform, observed, campaign, len(export.rows)
         )
-        written = store.write_owner_data(
-            snapshots, posts=new_refs, campaign=campaign, aliases=aliases, import_record=record_row
-        )
+        try:
+            written = store.write_owner_data(
+                snapshots, posts=new_refs, campaign=campaign, aliases=aliases, import_record=record_row
+            )
+        except ImportRaced:
+            if prior is not None:  # pragma: no cover - a first import is never replaced
+                raise
+            # another process imported these bytes since the look-up above (a lake): redo it as a re-import
+            return import_export(
+                store, export, now=now, zone=zone, campaign=campaign, at=at, file_time=file_time, note=note,
+                resolve=resolve,
+            )  # fmt: skip
     return ImportResult(
         file_name=export.file_name,
         file_kind=export.file_kind,

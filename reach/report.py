@@ -106,18 +106,24 @@ LABELS: dict[str, dict[str, Any]] = {
         "milestone": "里程碑",
         "reached_at": "达到时间",
         "first_bucket": "所在时段",
-        "how": {"interpolated": "按前后两次采集线性插值", "at_or_before": "不晚于此次采集"},
+        "how": {
+            "interpolated": "按前后两次采集线性插值",
+            "at_or_before": "不晚于此次采集",
+            "between": "两次采集相隔超过 24 小时或跨时段，不插值",
+        },
         "before_range": "统计区间之前",
         "projection": "目标预测",
         "projection_method": (
             "方法：取最近 7 天（不足 7 天取全部、至少 24 小时）的采集，"
-            "前后都有数值的作品的播放量增长除以天数，得日均增长，按此线性外推；新计入作品不算增长"
+            "前后都有数值的作品的播放量增长除以所比较两次采集之间的实际天数，得日均增长，按此线性外推；"
+            "新计入作品不算增长；比较的数值早于窗口超过 7 天（数据断档）时不预测"
         ),
         "projection_status": {
             "reached": "已达成",
             "on_pace": "按此速度预计达成",
             "not_at_this_pace": "按此速度无法达成",
             "not_enough_data": "数据不足 24 小时，暂不预测",
+            "gap": "暂不预测：比较的数值采集于 {since}，早于最近 7 天窗口超过 7 天（数据有断档），无近期速度可依",
         },
         "per_day": "日均增长",
         "comparison": "环比",
@@ -127,7 +133,10 @@ LABELS: dict[str, dict[str, Any]] = {
         "rank": "排名",
         "at_age": "发布后播放量",
         "ages": {"24h": "24小时", "72h": "72小时", "7d": "7天"},
-        "age_legend": "发布后 24小时/72小时/7天 的播放量：按该时刻前后两次采集线性插值（≈），两侧缺采集时为 —",
+        "age_legend": (
+            "发布后 24小时/72小时/7天 的播放量：按该时刻前后两次采集线性插值（≈），"
+            "两侧缺采集或两次采集相隔超过 24 小时时为 —"
+        ),
         "published": "发布时间",
         "link": "链接",
         "post_key": "作品编号",
@@ -192,18 +201,25 @@ LABELS: dict[str, dict[str, Any]] = {
         "how": {
             "interpolated": "interpolated between the two snapshots around it",
             "at_or_before": "at or before this snapshot",
+            "between": "snapshots over 24 hours apart or across buckets: not interpolated",
         },
         "before_range": "before the report range",
         "projection": "Projection",
         "projection_method": (
             "Method: the growth of posts seen at both ends of the last 7 days of snapshots (all of them when "
-            "fewer, at least 24 hours), per day, extended linearly; posts counted for the first time are not growth"
+            "fewer, at least 24 hours), per day of the real time between the snapshots compared, extended "
+            "linearly; posts counted for the first time are not growth; no projection when a value compared "
+            "is more than 7 days older than the window (a gap in the data)"
         ),
         "projection_status": {
             "reached": "reached",
             "on_pace": "at this pace, reached on",
             "not_at_this_pace": "not at this pace",
             "not_enough_data": "under 24 hours of snapshots: no projection yet",
+            "gap": (
+                "no projection: a value compared dates from {since}, more than 7 days before the last 7 days "
+                "(a gap in the data): no recent pace to extend"
+            ),
         },
         "per_day": "Per day",
         "comparison": "Period comparison",
@@ -215,7 +231,7 @@ LABELS: dict[str, dict[str, Any]] = {
         "ages": {"24h": "24h", "72h": "72h", "7d": "7d"},
         "age_legend": (
             "Views at 24h/72h/7d after publication: interpolated linearly between the two snapshots around "
-            "that age (≈); — when there is no snapshot on both sides"
+            "that age (≈); — when there is no snapshot on both sides or they are over 24 hours apart"
         ),
         "published": "Published",
         "link": "Link",
@@ -309,9 +325,11 @@ class Total:
         )
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        """``{"value", "kind", "granularity", "posts", "display"}``; ``kind`` is ``None`` when the
+        value is unknown (an unknown number has no precision); ``display`` is in ``lang``."""
         return {
             "value": self.value,
-            "kind": self.kind.value,
+            "kind": None if self.value is None else self.kind.value,
             "granularity": self.granularity,
             "posts": self.posts,
             "display": display(self.value, self.kind, lang),
@@ -459,7 +477,7 @@ class Report:
                     "url": p.url,
                     "published_at": _iso(p.published_at),
                     "last_collected_at": _iso(p.last_collected_at),
-                    "metrics": {m: (c.to_dict() if c else None) for m, c in p.metrics.items()},
+                    "metrics": {m: _count_dict(c) for m, c in p.metrics.items()},
                     "sources": dict(p.sources),
                 }
                 for p in self.posts
@@ -496,27 +514,31 @@ class Report:
         shown.sort(key=lambda pair: (-pair[1], pair[0].post_key))
         return [(line, v / total if total else None) for line, v in shown[:n]]
 
-    def table(self, name: str = "buckets") -> tuple[list[Column], list[list[Any]]]:
+    def table(self, name: str = "buckets", machine: bool = False) -> tuple[list[Column], list[list[Any]]]:
         """One of the report's tables, typed for renderers: ``buckets``, ``platforms`` or ``posts``.
 
         Count cells are :class:`Total` (value + precision) or ``None``; ``time`` cells are UTC
-        datetimes; ``pct`` cells fractions (0.125 = 12.5%).
+        datetimes; ``pct`` cells fractions (0.125 = 12.5%). Column labels are in the report's
+        language; so are the ``platform`` and ``views_source`` cells unless ``machine`` is true:
+        then they are the stable keys (``douyin``; ``public`` / ``manual`` / ``import``) whatever
+        the language, as JSONL, CSV, :attr:`rows`, ``to_pandas`` and ``to_arrow`` need.
         """
         if name == "buckets":
             return _bucket_table(self)
         if name == "platforms":
-            return _platform_table(self)
+            return _platform_table(self, machine)
         if name == "posts":
-            return _post_table(self)
+            return _post_table(self, machine)
         raise InputError(f"unknown table {name!r}: use buckets, platforms or posts")
 
     def table_rows(self, name: str = "buckets") -> list[dict[str, Any]]:
-        """A table as plain dicts (machine keys; counts as ints, precision as ``exact``/...).
+        """A table as plain dicts (machine keys; counts as ints, precision as ``exact``/...;
+        ``platform`` and ``views_source`` as stable keys): the same values whatever the language.
 
         A count column holding a rounded or lower-bound value has a ``<key>_kind`` key beside it
         (:func:`with_precision`), so a plain number never loses its ≈ / ≥.
         """
-        columns, rows = with_precision(*self.table(name), lang=self.lang)
+        columns, rows = with_precision(*self.table(name, machine=True), lang=self.lang)
         out = []
         for row in rows:
             out.append({c.key: _plain(c, v) for c, v in zip(columns, row, strict=True)})
@@ -573,17 +595,18 @@ class Report:
     def to_csv(self, table: str = "buckets") -> str:
         """A table as CSV: UTF-8 with BOM (Excel shows Chinese), localized headers, numbers as plain
         digits with a precision column beside them, text cells made formula-safe (:func:`safe_cell`).
+        Values do not depend on the language (precision ``exact`` / ``approximate`` / ``lower_bound``,
+        source ``public`` / ``manual`` / ``import``, platform keys such as ``douyin``): only headers do.
 
         Ids are written as ``platform:id`` (``douyin:7400000000000000001``): text Excel keeps intact.
         A bare all-digit id column is left out on purpose: Excel would turn a 19-digit id into
         ``7.4E+18`` and lose digits. ``post_id`` is in the JSON, JSONL and XLSX (as a text cell).
         """
-        columns, rows = with_precision(*self.table(table), lang=self.lang)
+        columns, rows = with_precision(*self.table(table, machine=True), lang=self.lang)
         keep = [i for i, c in enumerate(columns) if c.key != "post_id"]
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\r\n")
         writer.writerow([columns[i].label + (" %" if columns[i].kind == "pct" else "") for i in keep])
-        lab = LABELS[self.lang]
         zone = ZoneInfo(self.timezone)
         for row in rows:
             out: list[Any] = []
@@ -596,7 +619,7 @@ class Report:
                 elif col.kind == "pct":
                     out.append(f"{value * 100:.2f}")
                 elif col.kind == "precision":
-                    out.append(lab["kinds"][value.value])
+                    out.append(value.value)
                 elif col.kind == "time":
                     out.append(value.astimezone(zone).strftime("%Y-%m-%d %H:%M"))
                 else:
@@ -686,7 +709,7 @@ def _bucket_table(rep: Report) -> tuple[list[Column], list[list[Any]]]:
     return columns, rows
 
 
-def _platform_table(rep: Report) -> tuple[list[Column], list[list[Any]]]:
+def _platform_table(rep: Report, machine: bool = False) -> tuple[list[Column], list[list[Any]]]:
     lab = LABELS[rep.lang]
     shares = rep.platform_shares()
     columns = [
@@ -698,7 +721,7 @@ def _platform_table(rep: Report) -> tuple[list[Column], list[list[Any]]]:
     ]
     rows = [
         [
-            _platform_name(p.platform, rep.lang),
+            p.platform if machine else _platform_name(p.platform, rep.lang),
             p.posts,
             *(t if (t := p.totals[m]).value is not None else None for m in METRIC_NAMES),
             p.totals["views"].kind if p.totals["views"].value is not None else None,
@@ -709,7 +732,7 @@ def _platform_table(rep: Report) -> tuple[list[Column], list[list[Any]]]:
     return columns, rows
 
 
-def _post_table(rep: Report) -> tuple[list[Column], list[list[Any]]]:
+def _post_table(rep: Report, machine: bool = False) -> tuple[list[Column], list[list[Any]]]:
     lab = LABELS[rep.lang]
     inexact = [
         m
@@ -741,10 +764,11 @@ def _post_table(rep: Report) -> tuple[list[Column], list[list[Any]]]:
     rows = []
     for line in sorted(rep.posts, key=lambda x: (-views(x), x.post_key)):
         at_age = rep.ages.get(line.post_key, {})
+        src = line.sources.get("views")
         rows.append(
             [
                 line.title,
-                _platform_name(line.platform, rep.lang),
+                line.platform if machine else _platform_name(line.platform, rep.lang),
                 line.post_key,
                 line.post_id,
                 line.author,
@@ -755,7 +779,7 @@ def _post_table(rep: Report) -> tuple[list[Column], list[list[Any]]]:
                     for m in METRIC_NAMES
                 ),
                 *(c.kind if (c := line.metrics[m]) and c.value is not None else None for m in inexact),
-                source_label(line.sources.get("views"), rep.lang) or None,
+                (source_class(src) if machine else source_label(src, rep.lang)) or None,
                 *(
                     Total(
                         a.value,
@@ -846,6 +870,9 @@ def milestone_lines(rep: Report) -> list[str]:
     for m in rep.milestones:
         bucket = m.bucket or lab["before_range"]
         when = local_time(m.at, rep.timezone)
+        if m.how == "between":  # no minute is claimed: after one snapshot, at or before the next
+            after, by = local_time(m.after, rep.timezone), local_time(m.by, rep.timezone)
+            when = f"{after} 至 {by} 之间" if rep.lang == "zh" else f"between {after} and {by}"
         if rep.lang == "zh":
             out.append(
                 f"{display(m.threshold, m.kind, 'zh')}：{when}（{lab['how'][m.how]}；{lab['first_bucket']} {bucket}）"
@@ -871,6 +898,8 @@ def projection_text(rep: Report) -> str | None:
         return head + status + when
     if proj.status == "not_enough_data":
         return head + status
+    if proj.status == "gap":
+        return head + status.format(since=local_time(proj.window_start, rep.timezone))
     pace = f"{lab['per_day']} {display(round(proj.per_day or 0), proj.per_day_kind, lang, signed=True)}"
     if proj.status == "on_pace" and proj.eta is not None:
         return f"{head}{pace} · {status} {local_time(proj.eta, rep.timezone)[:10]}"
@@ -904,16 +933,32 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
+def _count_dict(count: Count | None) -> dict[str, Any] | None:
+    """:meth:`Count.to_dict` for reports: ``kind`` is ``None`` when the value is unknown."""
+    if count is None:
+        return None
+    out = count.to_dict()
+    if count.value is None:
+        out["kind"] = None
+    return out
+
+
+def source_class(source: str | None) -> str | None:
+    """A snapshot source's class, a stable key: ``public``, ``manual`` or ``import``
+    (``import:douyin_creator:x.xlsx`` → ``import``); ``None`` for none."""
+    if source is None:
+        return None
+    if source == "manual":
+        return "manual"
+    if source.startswith("import:"):
+        return "import"
+    return "public"
+
+
 def source_label(source: str | None, lang: str) -> str:
     """A snapshot source for people: public / manual / import (``import:douyin_creator:x.xlsx`` → import)."""
-    names = LABELS[lang]["sources"]
-    if source is None:
-        return ""
-    if source == "manual":
-        return str(names["manual"])
-    if source.startswith("import:"):
-        return str(names["import"])
-    return str(names["public"])
+    cls = source_class(source)
+    return "" if cls is None else str(LABELS[lang]["sources"][cls])
 
 
 def _platform_name(platform: str, lang: str) -> str:
@@ -1044,6 +1089,7 @@ def build_report(
             insights.DEFAULT_MILESTONES if milestones is None else milestones,
             [(b.label, b.total.value) for b in report.buckets],
             range_start=starts[0].astimezone(timezone.utc),
+            bucket_starts=[s.astimezone(timezone.utc) for s in starts],
         )
         report.projection = ser.projection(target)
         report.ages = ser.ages({line.post_key: line.published_at for line in report.posts})

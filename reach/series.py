@@ -23,9 +23,11 @@ The shape:
    moment, the one before it and whether a post entered there. Totals are not monotone (decreases
    are kept), so a chunk whose bound is reached but whose total never is hands over to the next.
 4. **Projection**: each post's value at the window start (carried values + that chunk's snapshots up
-   to it) and at the end, and the growth rule of :func:`reach.insights._growth`, summed in SQL.
+   to it) and at the end, and the growth rule of :func:`reach.insights._growth`, summed in SQL; and
+   the time of the oldest value compared of a post observed again inside the window (the real span).
 5. **Views at post age**: per post and age, the values on both sides of the moment from the
-   carried values and the snapshots of that chunk and of the post's next chunk with views.
+   carried values and the snapshots of that chunk and of the post's next chunk with views (not
+   interpolated when farther apart than :data:`reach.insights.MAX_INTERPOLATION_GAP`).
 6. **Current values** (:meth:`Series.latest_values`): :meth:`reach.store.Store.latest_values` over
    the snapshots of each post's last chunks that still hold every counter it ever showed.
 
@@ -47,12 +49,15 @@ import duckdb
 
 from .insights import (
     AGES,
+    MAX_INTERPOLATION_GAP,
     MAX_PROJECTION,
     MIN_PROJECTION_SPAN,
     PROJECTION_WINDOW,
     AgeValue,
     Milestone,
     Projection,
+    interpolate_count,
+    place_milestone,
 )
 from .models import METRIC_NAMES, Count, CountKind, Metrics, weakest_kind
 from .store import (
@@ -491,7 +496,7 @@ tl AS (
     FROM ev JOIN base USING (cidx)
     WINDOW o AS (PARTITION BY cidx ORDER BY us ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
 ),
-t AS (SELECT unnest({_lit(tt, "BIGINT")}) AS thr, unnest({_lit(tc)}) AS cidx)
+t AS (SELECT unnest({_lit(tt, "HUGEINT")}) AS thr, unnest({_lit(tc)}) AS cidx)
 SELECT thr, arg_min(struct_pack(u := us, value := value::HUGEINT, na := na, nl := nl, entered := entered,
                                 pu := pus, pval := pval::HUGEINT), us)
 FROM tl JOIN t USING (cidx) WHERE value >= thr GROUP BY thr
@@ -518,22 +523,13 @@ FROM tl JOIN t USING (cidx) WHERE value >= thr GROUP BY thr
         thresholds: Iterable[int],
         buckets: Sequence[tuple[str, int | None]] = (),
         range_start: datetime | None = None,
+        bucket_starts: Sequence[datetime] = (),
     ) -> list[Milestone]:
         """:func:`reach.insights.milestones` of the campaign total (same arguments)."""
-        out = []
-        for thr, (at, value, kind, entered, prev_at, prev_value) in sorted(self.crossings(thresholds).items()):
-            if prev_at is None or entered:
-                when, how = at, "at_or_before"
-            else:
-                share = (thr - prev_value) / (value - prev_value)
-                when, how = prev_at + (at - prev_at) * share, "interpolated"
-            bucket = (
-                None
-                if range_start is not None and at < range_start
-                else next((label for label, total in buckets if total is not None and total >= thr), None)
-            )
-            out.append(Milestone(thr, when, prev_at, at, how, bucket, kind))
-        return out
+        return [
+            place_milestone(thr, at, value, kind, entered, prev_at, prev_value, buckets, range_start, bucket_starts)
+            for thr, (at, value, kind, entered, prev_at, prev_value) in sorted(self.crossings(thresholds).items())
+        ]
 
     # -- projection --------------------------------------------------------------------------
 
@@ -567,29 +563,40 @@ s AS (
     SELECT coalesce({_strip("rs.ro")}, carried.co) AS ao, coalesce({_strip("rs.rp")}, carried.cp) AS ap, fin.fo, fin.fp
     FROM fin LEFT JOIN carried USING (pid) LEFT JOIN rs USING (pid)
 ),
-ab AS (SELECT {_pick("ap", "ao")} AS a, {_pick("fp", "fo")} AS b FROM s),
+ab AS (
+    SELECT {_pick("ap", "ao")} AS a, {_pick("fp", "fo")} AS b, greatest(ao.u, ap.u) AS ta, greatest(fo.u, fp.u) AS tb
+    FROM s
+),
 gg AS (
     SELECT a.v AS av, a.k AS ak, CASE WHEN a.k = 1 THEN a.g ELSE 0 END AS ag,
-           b.v AS bv, b.k AS bk, CASE WHEN b.k = 1 THEN b.g ELSE 0 END AS bg
+           b.v AS bv, b.k AS bk, CASE WHEN b.k = 1 THEN b.g ELSE 0 END AS bg, ta, tb
     FROM ab WHERE a IS NOT NULL AND b IS NOT NULL
 )
 SELECT coalesce(sum(CASE WHEN bk = 2 AND bv <= av THEN 0
                          WHEN (ak <> 0 OR bk <> 0) AND abs(bv - av) < greatest(ag, bg) THEN 0
                          ELSE bv - av END), 0)::HUGEINT,
-       coalesce(bool_or(ak <> 0 OR bk <> 0), false)
+       coalesce(bool_or(ak <> 0 OR bk <> 0), false),
+       min(ta) FILTER (WHERE tb > epoch_us($start::TIMESTAMPTZ))
 FROM gg
 """,
             {"before": self.before, "cs": self.chunk_bounds[pos][1], "start": start},
         ).fetchone()
         growth, approx = (int(row[0]), bool(row[1])) if row else (0, False)
+        # the real span: from the oldest value compared of a post observed again inside the window
+        since = min(start, _from_us(row[2])) if row and row[2] is not None else start
+        if start - since > PROJECTION_WINDOW:
+            return Projection(target, value, kind, "gap", since, end)
+        start = since
         days = (end - start).total_seconds() / 86400
         per_day = growth / days
         pace_kind = CountKind.APPROXIMATE if approx else CountKind.EXACT
         if per_day <= 0:
             return Projection(target, value, kind, "not_at_this_pace", start, end, per_day, pace_kind)
-        need = timedelta(days=(target - value) / per_day)
-        if need > MAX_PROJECTION:
+        # compared in days first: a far target at a slow pace is beyond what a timedelta can hold
+        need_days = (target - value) / per_day
+        if need_days > MAX_PROJECTION / timedelta(days=1):
             return Projection(target, value, kind, "not_at_this_pace", start, end, per_day, pace_kind)
+        need = timedelta(days=need_days)
         return Projection(target, value, kind, "on_pace", start, end, per_day, pace_kind, end + need)
 
     # -- views at post age -------------------------------------------------------------------
@@ -669,8 +676,9 @@ WHERE bt = m OR (bt IS NOT NULL AND xt IS NOT NULL)
                 out[post_key][age] = AgeValue(int(bv), _KINDS[bk], False)
                 continue
             moment, before_at, after_at = _from_us(m), _from_us(bt), _from_us(xt)
-            share = (moment - before_at) / (after_at - before_at)
-            value = round(int(bv) + (int(av) - int(bv)) * share)
+            if after_at - before_at > MAX_INTERPOLATION_GAP:  # not carried nor interpolated over a gap
+                continue
+            value = interpolate_count(int(bv), int(av), moment - before_at, after_at - before_at)
             out[post_key][age] = AgeValue(value, weakest_kind((_KINDS[bk], _KINDS[ak])), True)
         return out
 
@@ -695,6 +703,12 @@ WHERE bt = m OR (bt IS NOT NULL AND xt IS NOT NULL)
             starts = {c[0]: c[1] for c in self.chunk_bounds}
             starts_us = _lit([_us(c[1]) for c in self.chunk_bounds], "BIGINT")
             first = self.chunk_bounds[0][0]
+            # a snapshot without views older than every chunk (the chunks before the range start at the
+            # oldest snapshot *with views*) has a chunk index below ``first``: read that post from its start
+            params: dict[str, Any] = {"before": self.before}
+            lo = ""
+            if int(low[0]) >= first:
+                lo, params["lo"] = "s.collected_at >= $lo AND", starts[int(low[0])]
             order = "struct_pack(a := collected_at, b := snapshot_id)"
             picks = []
             for m in METRIC_NAMES:
@@ -706,17 +720,18 @@ WHERE bt = m OR (bt IS NOT NULL AND xt IS NOT NULL)
                 picks.append(f"arg_max({value}, {order}) FILTER (WHERE {m} IS NOT NULL AND NOT own)")
             rows = self.con.execute(
                 f"""WITH cut AS (
-                        SELECT sel.post_key, list_extract({starts_us}, c - {first} + 1) AS t0
+                        SELECT sel.post_key,
+                               CASE WHEN c >= {first} THEN list_extract({starts_us}, c - {first} + 1) END AS t0
                         FROM {self.agg}_cut JOIN {self.sel} sel USING (pid)
                     ),
                     base AS (
                         SELECT s.*, {OWNER_SOURCE_SQL} AS own FROM snapshots s JOIN cut USING (post_key)
-                        WHERE s.collected_at >= $lo AND s.collected_at < $before AND epoch_us(s.collected_at) >= cut.t0
+                        WHERE {lo} s.collected_at < $before AND (cut.t0 IS NULL OR epoch_us(s.collected_at) >= cut.t0)
                     )
                     SELECT post_key, {", ".join(picks)}, max(collected_at),
                            arg_max(extra, {order}) FILTER (WHERE extra IS NOT NULL)
                     FROM base GROUP BY post_key""",
-                {"lo": starts[int(low[0])], "before": self.before},
+                params,
             ).fetchall()
         finally:
             self.con.execute(f"DROP TABLE IF EXISTS {self.agg}_cut")

@@ -61,6 +61,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
@@ -108,6 +109,15 @@ def _atomic(method: Callable[Concatenate[Store, _P], _R]) -> Callable[Concatenat
         return retrying(once, max(self.lock_timeout, 30.0), what=f"DuckLake {self.lake}")
 
     return wrapper
+
+
+def _is_sqlite(path: Path) -> bool:
+    """Whether a file starts with SQLite's header (a DuckLake catalog given as a DuckDB file)."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
 
 
 def _lake_sql(sql: str) -> str:
@@ -340,6 +350,12 @@ class LatestValues:
     last_collected_at: datetime | None
 
 
+class ImportRaced(InputError):
+    """Another process stored the same file (same SHA-256) under another time or name between this
+    import's look-up of it and its write (possible on a lake only): nothing was written; importing
+    again finds that first import and reuses its time and name."""
+
+
 @dataclass(frozen=True)
 class ImportRecord:
     """One imported file (table ``imports``): importing the same bytes again reuses its time and name."""
@@ -490,8 +506,12 @@ class Store:
         if self.path == ":memory:":
             return _prepared(duckdb.connect(":memory:"))
         if self.lake is not None:
-            from .lake import ALIAS, open_connection
+            from .lake import ALIAS, extension_file, open_connection
 
+            if not create and self.lake.catalog == "sqlite" and not Path(self.lake.location).exists():
+                for name in ("ducklake", "sqlite"):  # without the extra, that is the one thing to say
+                    extension_file(name)
+                raise NotFound(f"no DuckLake catalog at {self.lake.location} yet: check --db (or add posts first)")
             con = open_connection((ALIAS, self.lake, False))
             con.execute(f"USE {ALIAS}")
             return _prepared(con)
@@ -503,6 +523,11 @@ class Store:
             raise NotFound(f"no database at {path} yet: add posts first with `reach add` (or pass --db)")
         if new and not path.parent.exists():
             raise ConfigError(f"cannot create database {path}: folder {path.parent} does not exist")
+        if not new and _is_sqlite(path):  # DuckDB would fetch its sqlite extension from the network to open it
+            raise ConfigError(
+                f"{path} is a SQLite file, not a DuckDB database: "
+                f"for a DuckLake catalog use --db ducklake:sqlite:{path}"
+            )
         wait = self.lock_timeout if wait is None else wait
         deadline = time.monotonic() + wait
         while True:
@@ -520,6 +545,12 @@ class Store:
                     raise DatabaseBusy(
                         f"database {path} is in use by another process{who}; waited "
                         f"{wait:g} s. Try again when it has finished (close other programs that have it open)."
+                    ) from None
+                if "newer version of duckdb" in text.lower():
+                    raise ConfigError(
+                        f"cannot open database {path}: it was written by a newer DuckDB than the one installed "
+                        f"({duckdb.__version__}); open it with that DuckDB version, or export it there "
+                        "(EXPORT DATABASE) and import it here"
                     ) from None
                 raise ConfigError(f"cannot open database {path}: {_first_line(text)}") from None
             except (duckdb.Error, OSError) as exc:
@@ -1075,6 +1106,15 @@ class Store:
         campaign = campaign_name(campaign) if campaign is not None else None
         written = 0
         with self.transaction() as con:
+            if import_record is not None:  # one file is one observation, also across processes (lake)
+                first = con.execute(
+                    "SELECT observed_at, file_name FROM imports WHERE file_sha256 = ?", [import_record.file_sha256]
+                ).fetchone()
+                if first is not None and (first[1], _utc(first[0])) != (
+                    clean_text(import_record.file_name),
+                    _utc(import_record.observed_at),
+                ):
+                    raise ImportRaced(f"{first[1]} was imported at the same moment by another process: import again")
             for ref, url in posts:
                 self._add_post(con, ref, campaign, url, now)
             for snap in snapshots:
@@ -1238,12 +1278,18 @@ class Store:
             return prepared.sids, 0
         stored = _stored_ids(con, unique, prepared.times)
         keep: list[int] | None = None
+        rows = unique
         if stored:
             keep = [j for j, sid in enumerate(unique) if sid not in stored]
             if not keep:
                 return prepared.sids, 0
-            index = np.array(keep, dtype=np.intp)
-            frame = {name: array[index] for name, array in frame.items()}
+            rows = [unique[j] for j in keep]
+        # rows in snapshot_id order: the primary key's index takes sorted keys quicker than scattered
+        # ones (ids are hashes); a batch of add_snapshots' default chunk fills less than one row group
+        # (122,880 rows), so the order within it changes no statistics DuckDB skips row groups by
+        order = np.argsort(np.array(rows, dtype="S24"), kind="stable")
+        index = order if keep is None else np.array(keep, dtype=np.intp)[order]
+        frame = {name: array[index] for name, array in frame.items()}
         with _unsampled(con):  # the object columns hold text
             con.register("_reach_snapshot_batch", frame)
             try:
@@ -1383,10 +1429,11 @@ class Store:
             """SELECT e.channel_id,
                       count(*) FILTER (WHERE s.ok),
                       count(*) FILTER (WHERE s.ok IS NULL OR NOT s.ok),
-                      max(s.last_error)
+                      arg_max(s.last_error, s.failed_at) FILTER (WHERE s.ok IS NULL OR NOT s.ok)
                FROM alert_events e LEFT JOIN (
                    SELECT event_key, channel_id, bool_or(ok) AS ok,
-                          arg_max(detail, attempted_at) FILTER (WHERE NOT ok) AS last_error
+                          arg_max(detail, attempted_at) FILTER (WHERE NOT ok) AS last_error,
+                          max(attempted_at) FILTER (WHERE NOT ok) AS failed_at
                    FROM alert_deliveries GROUP BY event_key, channel_id) s USING (event_key, channel_id)
                WHERE e.kind <> 'baseline'
                GROUP BY e.channel_id"""
@@ -1440,12 +1487,12 @@ def _prepare_snapshots(snaps: Sequence[Snapshot]) -> _PreparedSnapshots:
     utc = timezone.utc
     times = [t if (t := s.collected_at).tzinfo is utc else _utc(t) for s in snaps]
     micros = [(t - _EPOCH) // _MICROSECOND for t in times]  # type: ignore[operator]
-    keys = [s.post_key for s in snaps]
-    sources = [s.source for s in snaps]
-    stamp = _IsoUtc()
+    keys = list(map(_POST_KEY, snaps))
+    sources = list(map(_SOURCE, snaps))
+    sha256 = hashlib.sha256
     sids = [  # snapshot_id(), inlined
-        hashlib.sha256(f"{k}|{stamp(us)}|{src}".encode()).hexdigest()[:24]
-        for k, us, src in zip(keys, micros, sources, strict=True)
+        sha256(f"{k}|{stamp}|{src}".encode()).hexdigest()[:24]
+        for k, stamp, src in zip(keys, _iso_utc_many(micros), sources, strict=True)
     ]
     if len(set(sids)) == len(sids):
         rows, unique = snaps, sids
@@ -1456,21 +1503,31 @@ def _prepare_snapshots(snaps: Sequence[Snapshot]) -> _PreparedSnapshots:
         rows, unique = [snaps[i] for i in first.values()], list(first)
         at = list(first.values())
         keys, micros, sources = [keys[i] for i in at], [micros[i] for i in at], [sources[i] for i in at]
-    metrics = [s.metrics for s in rows]
+    metrics = list(map(_METRICS, rows))
     cols: dict[str, list[Any]] = {
         "snapshot_id": unique,
         "post_key": keys,
         "collected_at": micros,
-        "run_id": [s.run_id for s in rows],
+        "run_id": list(map(_RUN_ID, rows)),
         "source": sources,
     }
     bad = False  # the checks of check_metrics, a column at a time; it names the culprit below
     for name in METRIC_NAMES:
-        counts = [getattr(m, name) for m in metrics]
-        values = [None if c is None else c.value for c in counts]
-        steps = [None if c is None else c.granularity for c in counts]
+        counts = list(map(_COUNT_OF[name], metrics))
+        values: list[int | None]
+        steps: list[int | None]
+        try:  # every snapshot has this counter (the common case): read its fields without a Python loop
+            values, steps = list(map(_VALUE, counts)), list(map(_GRANULARITY, counts))
+            every = True
+        except AttributeError:  # some have none
+            values = [None if c is None else c.value for c in counts]
+            steps = [None if c is None else c.granularity for c in counts]
+            every = False
         hidden = values.count(None)
-        if hidden != steps.count(None):  # a counter shown as text without a number: no kind, no precision
+        if every and not hidden:
+            cols[f"{name}_kind"] = list(map(_KIND_VALUES.__getitem__, map(_KIND, counts)))
+            cols[f"{name}_granularity"] = steps
+        elif hidden != steps.count(None):  # a counter shown as text without a number: no kind, no precision
             cols[f"{name}_kind"] = [None if c is None or c.value is None else _KIND_VALUES[c.kind] for c in counts]
             cols[f"{name}_granularity"] = [None if v is None else g for v, g in zip(values, steps, strict=True)]
         else:
@@ -1481,26 +1538,38 @@ def _prepare_snapshots(snaps: Sequence[Snapshot]) -> _PreparedSnapshots:
         bad = bad or bool(shown and (min(shown) < 0 or max(shown) > MAX_COUNT))  # type: ignore[operator,type-var]
         bad = bad or bool(given and (min(given) <= 0 or max(given) > MAX_COUNT))  # type: ignore[operator,type-var]
         cols[name] = values
-        raws = [None if c is None else c.raw for c in counts]
+        raws = list(map(_RAW, counts)) if every else [None if c is None else c.raw for c in counts]
         cols[f"{name}_raw"] = raws if raws.count(None) == len(raws) else _clean_column(raws)
-    extras = [m.extra for m in metrics]
-    for m, extra in zip(metrics, extras, strict=True):
+    extras = list(map(_EXTRA, metrics))
+    any_extra = any(extras)
+    for m, extra in zip(metrics, extras, strict=True) if bad or any_extra else ():
         if bad or extra:
             check_metrics(m)
-    cols["extra"] = [
-        clean_text(json.dumps({k: v.to_dict() for k, v in sorted(e.items())}, ensure_ascii=False)) if e else None
-        for e in extras
-    ]
-    titles = cols["title"] = _clean_column([s.title for s in rows])
-    authors = cols["author"] = _clean_column([s.author for s in rows])
-    published = [None if (p := s.published_at) is None else _utc(p) for s in rows]
-    cols["published_at"] = [None if p is None else (p - _EPOCH) // _MICROSECOND for p in published]
-    cols["note"] = _clean_column([s.note for s in rows])
-    described = [
-        (j, key, title, author, when)
-        for j, (key, title, author, when) in enumerate(zip(keys, titles, authors, published, strict=True))
-        if title is not None or author is not None or when is not None
-    ]
+    cols["extra"] = [None] * len(extras)
+    if any_extra:
+        cols["extra"] = [
+            clean_text(json.dumps({k: v.to_dict() for k, v in sorted(e.items())}, ensure_ascii=False)) if e else None
+            for e in extras
+        ]
+    titles = cols["title"] = _clean_column(list(map(_TITLE, rows)))
+    authors = cols["author"] = _clean_column(list(map(_AUTHOR, rows)))
+    published = list(map(_PUBLISHED, rows))
+    if published.count(None) == len(published):
+        cols["published_at"] = published
+    else:
+        published = [None if p is None else _utc(p) for p in published]
+        cols["published_at"] = [None if p is None else (p - _EPOCH) // _MICROSECOND for p in published]
+    cols["note"] = _clean_column(list(map(_NOTE, rows)))
+    n = len(rows)
+    described = (
+        []
+        if titles.count(None) == n and authors.count(None) == n and published.count(None) == n
+        else [
+            (j, key, title, author, when)
+            for j, (key, title, author, when) in enumerate(zip(keys, titles, authors, published, strict=True))
+            if title is not None or author is not None or when is not None
+        ]
+    )
     frame: dict[str, Any] = {}
     select = []
     for name in _INSERT_COLUMNS:
@@ -1566,6 +1635,36 @@ def _unsampled(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         con.execute("RESET pandas_analyze_sample")
 
 
+_POST_KEY = attrgetter("post_key")
+_SOURCE = attrgetter("source")
+_RUN_ID = attrgetter("run_id")
+_METRICS = attrgetter("metrics")
+_TITLE = attrgetter("title")
+_AUTHOR = attrgetter("author")
+_PUBLISHED = attrgetter("published_at")
+_NOTE = attrgetter("note")
+_VALUE = attrgetter("value")
+_GRANULARITY = attrgetter("granularity")
+_KIND = attrgetter("kind")
+_RAW = attrgetter("raw")
+_EXTRA = attrgetter("extra")
+_COUNT_OF = {name: attrgetter(name) for name in METRIC_NAMES}
+
+
+def _iso_utc_many(micros: Sequence[int]) -> list[str]:
+    """:class:`_IsoUtc` of many instants (microseconds since the epoch, years 1 to 9999) at once:
+    NumPy formats them without a Python call per value (``datetime64`` strings have ``isoformat``'s
+    shape; the fraction is printed only for the instants that have one)."""
+    import numpy as np
+
+    at = np.array(micros, dtype=np.int64).astype("datetime64[us]")
+    stamps = np.datetime_as_string(at.astype("datetime64[s]"), unit="s").astype("<U26")
+    fraction = at != at.astype("datetime64[s]")
+    if fraction.any():
+        stamps[fraction] = np.datetime_as_string(at[fraction], unit="us")
+    return [f"{stamp}+00:00" for stamp in stamps.tolist()]
+
+
 class _IsoUtc:
     """``datetime.isoformat()`` of a UTC instant given as microseconds since the epoch, as
     :func:`snapshot_id` writes it (``2026-06-20T08:00:05.250000+00:00``; no fraction when it is zero),
@@ -1584,8 +1683,14 @@ class _IsoUtc:
 
 
 def _clean_column(values: list[str | None]) -> list[str | None]:
-    """:func:`clean_text` of each value (most are ``None`` or ASCII: left as they are, without a call)."""
-    return [v if v is None or v.isascii() else clean_text(v) for v in values]
+    """:func:`clean_text` of each value. A column with no lone surrogate (what :func:`clean_text` replaces)
+    is returned as it is, after one check of all its text at once; otherwise ASCII values and ``None``
+    are left as they are, without a call."""
+    try:
+        "".join(filter(None, values)).encode()
+    except UnicodeEncodeError:
+        return [v if v is None or v.isascii() else clean_text(v) for v in values]
+    return values
 
 
 def _numbers(metrics: Metrics) -> dict[str, tuple[int, str]]:

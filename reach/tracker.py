@@ -114,7 +114,14 @@ class Tracker:
         return self._open(create=True)
 
     def _exists(self) -> bool:
-        return self._memory or self._store is not None or is_lake(self.db_path) or Path(self.db_path).exists()
+        if self._memory or self._store is not None:
+            return True
+        if is_lake(self.db_path):  # a SQLite catalog is a file; a PostgreSQL one cannot be told from here
+            from .lake import parse_target
+
+            lake = parse_target(self.db_path)
+            return lake.catalog != "sqlite" or Path(lake.location).exists()
+        return Path(self.db_path).exists()
 
     def close(self) -> None:
         if self._store is not None:

@@ -83,7 +83,7 @@ def test_offline_collect_is_a_clear_network_error(tmp_path: Path, platforms: dic
     platforms["offline"] = True
     r = invoke("--db", db, "collect")
     assert r.exit_code == 64
-    assert "could not reach api.bilibili.com" in r.stderr and "Traceback" not in r.output
+    assert "could not resolve api.bilibili.com" in r.stderr and "Traceback" not in r.output
 
 
 @pytest.mark.parametrize(

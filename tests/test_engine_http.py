@@ -465,3 +465,36 @@ def test_a_target_beyond_any_count_is_refused(tmp_path: Path) -> None:
 
     with Tracker(tmp_path / "t.duckdb") as tracker, pytest.raises(InputError, match="larger than any view count"):
         tracker.create_campaign("x", target_views=10**30)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        httpx.ConnectError("[Errno -2] Name or service not known"),
+        httpx.ConnectError("[Errno -3] Temporary failure in name resolution"),
+    ],
+)
+def test_a_host_name_that_does_not_resolve_is_not_retried(fast_settings: Settings, error: Exception) -> None:
+    """Offline (no DNS), every retry fails the same way: one attempt, a message that says so."""
+    calls = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        raise error
+
+    with pytest.raises(NetworkError, match=r"could not resolve api\.bilibili\.com \(no network or DNS\)"):
+        get(fast_settings, handler)
+    assert len(calls) == 1
+
+
+def test_a_gaierror_under_the_transport_error_counts_as_not_resolved(fast_settings: Settings) -> None:
+    import socket
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        try:
+            raise socket.gaierror(-2, "lookup failed")
+        except socket.gaierror as cause:
+            raise httpx.ConnectError("connect failed") from cause
+
+    with pytest.raises(NetworkError, match="could not resolve"):
+        get(fast_settings, handler)

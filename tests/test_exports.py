@@ -413,7 +413,8 @@ def test_plain_number_outputs_keep_every_precision() -> None:
     assert rows[0]["views_douyin"] == 100_000 and rows[0]["views_douyin_kind"] == "lower_bound"
     header, *lines = list(csv.reader(io.StringIO(rep.to_csv().lstrip("\ufeff"))))
     col = header.index("Douyin Views")
-    assert header[col + 1] == "Douyin Views Precision" and lines[0][col + 1] == "lower bound"
+    # CSV values are stable keys whatever the language (only headers are localized)
+    assert header[col + 1] == "Douyin Views Precision" and lines[0][col + 1] == "lower_bound"
     posts = rep.table_rows("posts")
     bili = next(p for p in posts if p["post_key"] == BILI.post_key)
     assert bili["views_24h"] is not None and bili["views_24h_kind"] == "approximate"
@@ -493,3 +494,15 @@ def test_campaign_target_too_large_is_a_clear_error(db: str) -> None:
     assert "big" not in {c["name"] for c in json.loads(r.stdout)}
     r = runner.invoke(cli.app, ["--db", db, "report", "-c", "禁毒", "-f", "csv", "-o", "x.xlsx"])
     assert r.exit_code == 2 and "format is csv" in r.stderr
+
+
+@pytest.mark.parametrize(
+    ("top", "expected"),
+    [(0, (1, 1)), (7, (2, 4)), (100, (20, 5)), (5_340_400, (2_000_000, 3)), (10_134_500, (2_500_000, 5))],
+)
+def test_chart_axis_ticks_are_round_numbers_covering_the_top(top: int, expected: tuple[int, int]) -> None:
+    from reach.charts import _nice_ticks
+
+    step, steps = _nice_ticks(top)
+    assert (step, steps) == expected and step * steps >= top
+    assert str(step).rstrip("0") in ("1", "2", "25", "5")

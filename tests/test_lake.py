@@ -367,10 +367,18 @@ def _run_workers(port: int, lakes: list[tuple[str, str]]) -> list[dict[str, int]
                     env={**os.environ, "PYTHONPATH": str(ROOT)},
                 )
             )
+    finished: list[tuple[int, str, str]] = []
+    try:
+        for proc in procs:
+            stdout, stderr = proc.communicate(timeout=120)
+            finished.append((proc.returncode, stdout, stderr))
+    finally:  # a failure or timeout never leaves processes or open pipes behind for later tests
+        for proc in procs[len(finished) :]:
+            proc.kill()
+            proc.communicate()
     out = []
-    for proc in procs:
-        stdout, stderr = proc.communicate(timeout=120)
-        assert proc.returncode == 0, stderr[-2000:]
+    for returncode, stdout, stderr in finished:
+        assert returncode == 0, stderr[-2000:]
         out.append(json.loads(stdout.strip().splitlines()[-1]))
     return out
 
@@ -460,7 +468,7 @@ def test_without_the_extra_one_clear_line(monkeypatch: pytest.MonkeyPatch, tmp_p
     )
     result = CliRunner().invoke(cli.app, ["--db", f"ducklake:sqlite:{tmp_path}/c.sqlite", "posts"])
     assert result.exit_code == 2
-    assert result.output.strip() == "error: DuckLake needs the lake extra: pip install 'reach[lake]'"
+    assert result.output.strip() == "error: DuckLake needs the lake extra: pip install '.[lake]' in your reach checkout"
     assert not (tmp_path / "c.sqlite").exists()
 
 

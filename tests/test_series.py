@@ -9,6 +9,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -203,6 +205,7 @@ def test_sql_report_matches_the_plain_definitions(seed: int, by: str, tz: str) -
         thresholds,
         [(b.label, b.total.value) for b in rep.buckets],
         range_start=rep.buckets[0].start.astimezone(timezone.utc),
+        bucket_starts=[b.start.astimezone(timezone.utc) for b in rep.buckets],
     )
     assert rep.milestones == want_milestones
     assert rep.projection == insights.projection(timelines, total, target)
@@ -257,3 +260,94 @@ def test_bucket_lookup_and_asof_join_agree(seed: int, monkeypatch: pytest.Monkey
     fast = build_report(store, since=date(2026, 10, 23), **kwargs).to_dict()
     monkeypatch.setattr(series, "MAX_SLOTS", 0)
     assert build_report(store, since=date(2026, 10, 23), **kwargs).to_dict() == fast
+
+
+# -- break-it cases (differences found against the previous Python implementation) -------------------
+
+
+def _metric(line: Any, name: str) -> int | None:
+    count = line.metrics.get(name)
+    return None if count is None else count.value
+
+
+def test_counters_older_than_every_view_are_kept_after_since() -> None:
+    """A snapshot without views (likes only) older than every snapshot with views lies before the
+    slices of older history: each post's current likes still come from it (this crashed)."""
+    store = Store()
+    store.add_post(PostRef("bilibili", "a"), campaign="c")
+    store.add_post(PostRef("bilibili", "b"), campaign="c")
+    t = datetime(2026, 10, 1, tzinfo=timezone.utc)
+    store.add_snapshot(Snapshot("bilibili:a", t, Metrics(views=None, likes=Count(5)), source="bilibili@1"))
+    store.add_snapshot(Snapshot("bilibili:a", t + timedelta(days=5), Metrics(views=Count(100)), source="bilibili@1"))
+    store.add_snapshot(Snapshot("bilibili:b", t + timedelta(days=12), Metrics(views=Count(200)), source="bilibili@1"))
+    for since in (None, date(2026, 10, 3), date(2026, 10, 10)):
+        rep = build_report(store, "c", since=since, now=t + timedelta(days=20))
+        lines = {line.post_key: line for line in rep.posts}
+        assert _metric(lines["bilibili:a"], "likes") == 5
+        assert _metric(lines["bilibili:a"], "views") == 100
+        assert _metric(lines["bilibili:b"], "views") == 200
+    # no views at all, and a range after every snapshot
+    only = Store()
+    only.add_post(PostRef("douyin", "x"), campaign="c")
+    only.add_snapshot(Snapshot("douyin:x", t, Metrics(views=None, likes=Count(7)), source="douyin@1"))
+    rep = build_report(only, "c", since=date(2026, 10, 5), until=date(2026, 10, 6), now=t + timedelta(days=20))
+    assert _metric(rep.posts[0], "likes") == 7
+    assert all(b.total.value is None for b in rep.buckets)  # unknown views stay unknown, never 0
+
+
+def test_huge_counts_stay_exact(tmp_path: Path) -> None:
+    """Counts near MAX_COUNT: totals above BIGINT, milestones above BIGINT, and views at post age
+    interpolated in exact arithmetic (a float is off by hundreds here, and went above MAX_COUNT)."""
+    from reach.store import MAX_COUNT
+
+    store = Store()
+    store.create_campaign("c", target_views=MAX_COUNT)
+    t = datetime(2026, 10, 1, tzinfo=timezone.utc)
+    low = MAX_COUNT - 10**18
+    for i in range(3):
+        key = f"bilibili:a{i}"
+        store.add_post(PostRef("bilibili", f"a{i}"), campaign="c")
+        store.con.execute("UPDATE posts SET published_at = ? WHERE post_key = ?", [t - timedelta(hours=1), key])
+        store.add_snapshot(Snapshot(key, t, Metrics(views=Count(low)), source="bilibili@1"))
+        # snapshots at most 24 h apart around the ages (farther apart they are not interpolated)
+        mid = Metrics(views=Count(low + 10**18 // 2))
+        store.add_snapshot(Snapshot(key, t + timedelta(days=1), mid, source="bilibili@1"))
+        store.add_snapshot(Snapshot(key, t + timedelta(days=2), Metrics(views=Count(MAX_COUNT)), source="manual"))
+        store.add_snapshot(Snapshot(key, t + timedelta(days=3), Metrics(views=Count(MAX_COUNT)), source="manual"))
+        store.add_snapshot(Snapshot(key, t + timedelta(days=4), Metrics(views=Count(MAX_COUNT)), source="manual"))
+    marks = [MAX_COUNT, 2 * MAX_COUNT, 3 * MAX_COUNT - 10**18, 3 * MAX_COUNT]
+    rep = build_report(store, "c", now=t + timedelta(days=5), milestones=marks)
+    assert rep.buckets[0].total.value == 3 * low
+    assert rep.buckets[-1].total.value == 3 * MAX_COUNT
+    reached = {m.threshold: m for m in rep.milestones}
+    assert set(reached) == set(marks)
+    assert reached[3 * MAX_COUNT].by == t + timedelta(days=2)
+    ages = rep.ages["bilibili:a0"]
+    # 23 h of the 24 h from ``low`` to ``low + 10**18 / 2``: low + 10**18 * 23 / 48, rounded
+    assert ages["24h"] == insights.AgeValue(low + round(Fraction(10**18 * 23, 48)), CountKind.EXACT, True)
+    assert ages["72h"] == insights.AgeValue(MAX_COUNT, CountKind.EXACT, True)
+    # XLSX: Excel keeps 15 significant digits, so such counts are text cells with every digit
+    import openpyxl  # type: ignore[import-untyped]
+
+    rep.save(tmp_path / "r.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "r.xlsx").worksheets[1]
+    assert sheet.cell(row=2, column=2).value == str(3 * low)
+    assert sheet.cell(row=2, column=6).value == 0  # small numbers stay numbers
+
+
+def test_far_target_at_a_slow_pace_is_not_a_crash() -> None:
+    """A target billions of days away at this pace is "not at this pace", not an OverflowError of
+    ``timedelta`` (reach 10亿 at a third of a view a day)."""
+    store = Store()
+    store.create_campaign("c", target_views=10**9)
+    store.add_post(PostRef("weibo", "a"), campaign="c")
+    t = datetime(2026, 10, 1, tzinfo=timezone.utc)
+    store.add_snapshot(Snapshot("weibo:a", t, Metrics(views=Count(10)), source="weibo@1"))
+    store.add_snapshot(Snapshot("weibo:a", t + timedelta(days=3), Metrics(views=Count(11)), source="weibo@1"))
+    rep = build_report(store, "c", now=t + timedelta(days=5))
+    assert rep.projection is not None
+    assert rep.projection.status == "not_at_this_pace"
+    assert rep.projection.per_day == pytest.approx(1 / 3)
+    assert rep.projection.eta is None
+    timelines = insights.post_timelines(store, ["weibo:a"])
+    assert insights.projection(timelines, insights.total_timeline(timelines), 10**9) == rep.projection

@@ -182,3 +182,21 @@ def test_reports_can_read_during_a_long_collect_and_runs_do_not_overlap(tmp_path
     with Store(db) as store:
         assert store.con.execute("SELECT count(*) FROM snapshots").fetchone() == (6,)
         assert store.con.execute("SELECT count(*) FROM runs").fetchone() == (1,)
+
+
+def test_a_file_from_a_newer_duckdb_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file written by a newer DuckDB (2.x files cannot be read by 1.5) names the cause and the way out."""
+    import duckdb
+
+    path = tmp_path / "newer.duckdb"
+    path.write_bytes(b"\0" * 4096)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise duckdb.IOException(
+            "IO Error: Trying to read a database file with version number 999, but we can only read versions "
+            "between 64 and 68.\nThe database file was created with an newer version of DuckDB."
+        )
+
+    monkeypatch.setattr(duckdb, "connect", refuse)
+    with pytest.raises(ConfigError, match="written by a newer DuckDB"):
+        Store(path)

@@ -356,6 +356,22 @@ def test_doctor_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bili: dict[
     assert f"schema version {SCHEMA_VERSION}" in r.stdout  # the other checks still ran
 
 
+def test_doctor_says_when_the_last_run_failed(tmp_path: Path, bili: dict[str, Any]) -> None:
+    """A recent run where every post failed is not "ok": doctor names the failure kinds and where to look."""
+    db = tmp_path / "d.duckdb"
+    assert invoke("--db", str(db), "add", BVS[0]).exit_code == 0
+    assert invoke("--db", str(db), "add", BVS[1]).exit_code == 0
+    bili["answers"] = {b: httpx.Response(503) for b in BVS[:2]}
+    invoke("--db", str(db), "-q", "collect")
+    r = invoke("--db", str(db), "doctor")
+    assert "warn  collection last run started 0.0 h ago: 0 of 2 post(s) ok (network error 2)" in r.stdout, r.stdout
+    assert "reach failures" in r.stdout
+    bili["answers"] = {BVS[1]: httpx.Response(503)}
+    invoke("--db", str(db), "-q", "collect")
+    r = invoke("--db", str(db), "doctor")
+    assert "1 of 2 post(s) ok (network error 1)" in r.stdout, r.stdout
+
+
 def test_doctor_database_and_font(tmp_path: Path) -> None:
     other = tmp_path / "other.duckdb"
     import duckdb

@@ -27,6 +27,7 @@ from .errors import (
     ParseError,
     RateLimited,
     ReachError,
+    StoreWriteError,
     Unavailable,
     UnsupportedURL,
 )
@@ -86,6 +87,7 @@ __all__ = [
     "ReachError",
     "RunSummary",
     "Snapshot",
+    "StoreWriteError",
     "Tracker",
     "Unavailable",
     "UnsupportedURL",

@@ -16,11 +16,12 @@ Data goes to stdout; progress, warnings and errors go to stderr. Exit codes:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
@@ -311,7 +312,7 @@ def posts(
     """List tracked posts with their newest counters."""
 
     def body() -> int:
-        from .report import display, safe_cell
+        from .report import LABELS, display, safe_cell
 
         with _tracker() as tracker:
             rows = tracker.posts(campaign=campaign, platform=platform)
@@ -371,7 +372,16 @@ def posts(
                 ]
                 for r in rows
             ]
-            headers = ["title", "campaigns", "post", "views", "likes", "comments", f"collected ({zone.key})"]
+            lab = LABELS["zh" if lang == "zh" else "en"]
+            headers = [
+                lab["title"],
+                lab["campaign"],
+                lab["post_key"],
+                lab["views"],
+                lab["likes"],
+                lab["comments"],
+                f"{lab['collected']} ({zone.key})",
+            ]
             console = _stdout_console()
             console.print(
                 make_table(None, headers, rows_text, text_columns=3, width=console.width, droppable=(1, 5, 4))
@@ -454,7 +464,8 @@ def collect(
                 options.update(due=due, include_unavailable=include_unavailable)
             if write_pages is not None:
                 options.update(write_pages=write_pages)
-            summary = collect_with_progress(tracker, quiet=state.quiet, **options)
+            with sigterm_as_interrupt():  # a stopped cron job / service saves what it collected, as Ctrl-C does
+                summary = collect_with_progress(tracker, quiet=state.quiet, **options)
             if due and not summary.run_id:
                 if not state.quiet:
                     plan = tracker.plan(campaign=campaign, platform=platform, include_unavailable=include_unavailable)
@@ -504,6 +515,27 @@ def send_alerts_after_collect(tracker: Any, run_id: str | None) -> None:
         failed.setdefault(f"{where} ({reason})", []).append(_kind)
     for where, kinds in failed.items():
         _err(f"warning: {len(kinds)} alert(s) not delivered to {where}; retried next run (`reach alerts list`)")
+
+
+@contextlib.contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """Within the block, SIGTERM (``kill``, ``timeout``, a stopped service) acts as Ctrl-C: the collection
+    stops, what was collected is written, the run is left unfinished and the command exits with 130. Only
+    in the main thread (elsewhere signals cannot be handled); the previous handler is restored after."""
+    import signal
+
+    def interrupt(signum: int, frame: object) -> None:
+        signal.raise_signal(signal.SIGINT)  # asyncio.run turns it into a cancelled run, then KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def collect_with_progress(tracker: Any, quiet: bool, **kwargs: Any) -> RunSummary:
@@ -1805,7 +1837,10 @@ def demo(
         Path | None, typer.Option("--db", help="Keep the demo data in this file (default: a temporary one).")
     ] = None,
     days: Annotated[int, typer.Option("--days", min=2, max=30, help="Simulated days of collection.")] = 7,
-    lang: Annotated[Lang | None, typer.Option("--lang", help="Report labels: zh or en (default: your locale).")] = None,
+    lang: Annotated[
+        Lang | None,
+        typer.Option("--lang", help="Report labels: zh or en (default: REACH_LANG, config lang, else your locale)."),
+    ] = None,
     fmt: Annotated[
         DemoFormat,
         typer.Option(
@@ -1825,7 +1860,13 @@ def demo(
     def body() -> int:
         from .demo import run_demo
 
-        rep = run_demo(db=db or state.db, days=days, lang=lang.value if lang else None, quiet=state.quiet, log=_err)
+        if lang is None:  # the user's language setting (REACH_LANG, config), like `reach report`
+            from .config import Settings
+
+            chosen = Settings.load(config_file=state.config).lang
+        else:
+            chosen = lang.value
+        rep = run_demo(db=db or state.db, days=days, lang=chosen, quiet=state.quiet, log=_err)
         emit_report(rep, fmt.value, None)
         return 0
 

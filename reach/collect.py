@@ -22,7 +22,7 @@ import asyncio
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -32,7 +32,16 @@ import httpx
 from .collectors import get_collector
 from .collectors.base import Collector, RawResponse
 from .config import Settings
-from .errors import AuthRequired, CollectError, ConfigError, DatabaseBusy, NetworkError, NotSupported, ReachError
+from .errors import (
+    AuthRequired,
+    CollectError,
+    ConfigError,
+    DatabaseBusy,
+    NetworkError,
+    NotSupported,
+    ReachError,
+    StoreWriteError,
+)
 from .http import Http
 from .models import Outcome, OutcomeStatus, PostRef, RunSummary, Snapshot
 from .pages import CURRENT_POST, PageDump
@@ -133,7 +142,11 @@ class Engine:
 
         Raises:
             DatabaseBusy: another process held the database so long that results could not be
-                saved (they are lost; the message says how many).
+                saved (they are lost; the message says how many). The run is left unfinished.
+            StoreWriteError: the database could not be written (disk full, read-only file or folder);
+                the message says how many results were lost. The run is left unfinished.
+            Exception: what ``on_outcome`` raised; the run stops (the posts not yet fetched are not
+                fetched) and is left unfinished, every outcome handed over before it is stored.
         """
         started = utcnow()
         run_id = self.store.begin_run(selection) if self.store else "dry-run"
@@ -196,20 +209,18 @@ class Engine:
         writer.start()
         try:
             async with Http(self.settings, transport=self.transport, pages=self.pages) as http:
-                await asyncio.gather(
-                    *(
-                        self._platform(http, platform, plist, run_id, done, settle)
-                        for platform, plist in by_platform.items()
-                    )
+                await _together(
+                    self._platform(http, platform, plist, run_id, done, settle)
+                    for platform, plist in by_platform.items()
                 )
+        except Exception as exc:  # what the writer or ``on_outcome`` raised (in ``settle``) is raised below
+            if exc is not writer.error and not (callback_error and exc is callback_error[0]):
+                raise
         finally:
             writer.close()  # the last write, waiting for the database if another process holds it
             report()
-        if isinstance(writer.error, DatabaseBusy):
-            raise DatabaseBusy(
-                f"{writer.error}; {len(self._pending)} collected result(s) of run {run_id} could not be saved"
-            ) from None
-        writer.check()
+        if writer.error is not None:
+            raise _unsaved(writer.error, self.store, run_id, writer.left())
         if callback_error:
             raise callback_error[0]
         summary = RunSummary(run_id, started, utcnow(), dict(counts), tuple(failures))
@@ -247,6 +258,8 @@ class Engine:
             try:
                 self.store.record_outcome(run_id, outcome)
             except (ReachError, duckdb.Error) as exc:
+                if isinstance(exc, _BROKEN):  # the database, not this value: no other outcome would be stored
+                    raise
                 # a value the database refuses must not lose the other posts: record why instead
                 reason = exc.message if isinstance(exc, CollectError) else type(exc).__name__
                 self.store.record_outcome(
@@ -324,7 +337,7 @@ class Engine:
                     done(outcome)
                 await settle()
 
-        await asyncio.gather(*(worker() for _ in range(max(1, collector.max_concurrency))))
+        await _together(worker() for _ in range(max(1, collector.max_concurrency)))
 
 
 class _Writer(threading.Thread):
@@ -376,6 +389,11 @@ class _Writer(threading.Thread):
             self._incoming.append(outcome)
             self._cond.notify()
 
+    def left(self) -> int:
+        """Outcomes handed over but not committed (after :meth:`close`: those a failed writer could not save)."""
+        with self._cond:
+            return len(self._incoming) + len(self.engine._pending)
+
     def check(self) -> None:
         """Raise what stopped the writer (a database error), in the caller's thread."""
         if self.error is not None:
@@ -408,7 +426,10 @@ class _Writer(threading.Thread):
                     closing = self._closing
                 if engine._pending:
                     next_write = time.monotonic() + self.period
-                    done = engine._flush(self.run_id, wait=closing)
+                    # workers pause once ``max_unwritten`` wait: then the file is waited for (``lock_timeout``,
+                    # then DatabaseBusy ends the run) instead of retried for ever while the run hangs
+                    full = len(engine._pending) >= engine.max_unwritten
+                    done = engine._flush(self.run_id, wait=closing or full)
                     busy = bool(engine._pending)  # another process holds the file: try again in a moment
                     if done:
                         self.committed(done)
@@ -423,6 +444,43 @@ class _Writer(threading.Thread):
         except BaseException as exc:  # noqa: BLE001 - raised in the run (Engine.run_async)
             self.error = exc
             self.committed([])  # wakes workers waiting for room, which then raise it
+
+
+_BROKEN = (duckdb.IOException, duckdb.FatalException, duckdb.ConnectionException)
+"""Database errors that say the file cannot be written at all (disk full, read-only, lost), not that one
+value was refused: the run ends with :class:`StoreWriteError` instead of recording each post as unstorable."""
+
+
+async def _together(coros: Iterable[Coroutine[object, object, None]]) -> None:
+    """Run ``coros`` concurrently; when one raises (or this is cancelled), cancel the others and wait for
+    them before raising, so that no worker goes on fetching, or writing, after the run has ended."""
+    tasks = [asyncio.ensure_future(c) for c in coros]
+    try:
+        await asyncio.gather(*tasks)
+    finally:
+        rest = [t for t in tasks if not t.done()]
+        for task in rest:
+            task.cancel()
+        if rest:
+            await asyncio.wait(rest)
+
+
+def _unsaved(error: BaseException, store: Store | None, run_id: str, lost: int) -> BaseException:
+    """The error that ends a run whose writer failed: says what happened and how many results were lost."""
+    unsaved = f"{lost} collected result(s) of run {run_id} could not be saved and the run is left unfinished"
+    if isinstance(error, DatabaseBusy):
+        return DatabaseBusy(f"{str(error).rstrip('. ')}; {unsaved}")
+    if isinstance(error, (duckdb.Error, OSError, ReachError)):
+        where = store.path if store is not None else "the database"
+        text = str(error).strip()
+        reason = (clean_text(text.splitlines()[0]) or "")[:200] if text else "no details"
+        wrapped = StoreWriteError(
+            f"could not write to database {where} ({type(error).__name__}: {reason}); {unsaved}. "
+            "Check free disk space and that the file and its folder are writable, then run `reach collect` again"
+        )
+        wrapped.__cause__ = error
+        return wrapped
+    return error  # a bug: raised as it is
 
 
 def _as_collect_error(exc: Exception) -> CollectError:

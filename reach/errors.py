@@ -9,6 +9,7 @@
     │   └── ConfigError             bad setting, time zone, path, cookie file
     ├── NeedsResolution             a short link that needs an HTTP redirect to identify
     ├── DatabaseBusy                another process holds the database (CLI exit 3)
+    ├── StoreWriteError             the database cannot be written (disk full, read-only) mid-run
     └── CollectError                one post could not be collected; maps to an Outcome status
         ├── Unavailable             deleted / private / owner-only / region-locked
         ├── Blocked                 captcha, risk control, login wall, HTTP 403/412
@@ -66,6 +67,11 @@ class NeedsResolution(ReachError):
 
 class DatabaseBusy(ReachError):
     """Another process (usually a running ``reach collect``) holds the database file."""
+
+
+class StoreWriteError(ReachError):
+    """The database could not be written during a run (disk full, read-only file or folder); the message
+    says how many collected results were lost and what to check."""
 
 
 class CollectError(ReachError):

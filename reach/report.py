@@ -912,7 +912,7 @@ def comparison_text(rep: Report) -> str | None:
     if comp is None:
         return None
     lab, lang = LABELS[rep.lang], rep.lang
-    pct = "" if comp.change_pct is None else f" ({comp.change_pct * 100:+.1f}%)"
+    pct = "" if comp.change_pct is None else f" ({comp.change_pct * 100:+.1f}%)".replace("-", "−")  # one minus sign
     return (
         f"{comp.current} {display(comp.current_increase, comp.kind, lang, signed=True)} {lab['vs']} "
         f"{comp.previous} {display(comp.previous_increase, comp.kind, lang, signed=True)} · "

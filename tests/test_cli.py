@@ -173,6 +173,15 @@ def test_demo_runs_offline_and_leaves_user_database_alone(tmp_path: Path) -> Non
     assert db.exists()
 
 
+def test_demo_follows_the_language_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REACH_LANG", "zh")
+    r = invoke("-q", "demo", "--days", "2")
+    assert r.exit_code == 0 and "全平台播放量" in r.stdout, r.output
+    monkeypatch.setenv("REACH_LANG", "en")
+    r = invoke("-q", "demo", "--days", "2")
+    assert r.exit_code == 0 and "全平台播放量" not in r.stdout, r.output
+
+
 def test_help_and_version() -> None:
     r = invoke("--help")
     assert r.exit_code == 0 and "demo" in r.stdout

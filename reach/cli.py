@@ -171,6 +171,8 @@ def _run_body(fn: Callable[[], int | None]) -> None:
         fail(str(exc), EXIT_INPUT)
     except KeyboardInterrupt:
         fail("interrupted; what was collected so far is saved", 130)
+    except BrokenPipeError:
+        raise  # the reader of stdout went away (`reach report | head`): main() ends quietly
     except Exception as exc:  # noqa: BLE001 - last resort: no traceback for staff
         if os.environ.get("REACH_DEBUG"):
             raise
@@ -580,9 +582,13 @@ def _stdout_console() -> Any:
 
     from rich.console import Console
 
+    class StdoutConsole(Console):
+        def on_broken_pipe(self) -> None:  # rich would exit 1; main() ends with the pipe's own code
+            raise BrokenPipeError
+
     if sys.stdout.isatty() or os.environ.get("COLUMNS"):
-        return Console()
-    return Console(width=160)
+        return StdoutConsole()
+    return StdoutConsole(width=160)
 
 
 def _stderr_console() -> Any:
@@ -1873,9 +1879,25 @@ def demo(
     _run(body)
 
 
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as other Unix tools end when their reader goes away
+
+
 def main() -> None:
     """Console-script entry point."""
-    app()
+    import sys
+
+    try:
+        try:
+            app()
+        finally:
+            sys.stdout.flush()
+    except BrokenPipeError:  # `reach report | head`: stop quietly, like other Unix tools
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())  # the interpreter's last flush must not fail again
+        except (OSError, ValueError):
+            pass
+        sys.exit(EXIT_BROKEN_PIPE)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -129,6 +129,7 @@ class Engine:
         self.breaker_threshold = breaker_threshold
         self._last_write = time.monotonic()
         self._pending: list[Outcome] = []  # the writer thread's: taken, not yet committed
+        self._db_lock = threading.Lock()  # the store's connection: the writer's, or ``on_outcome``'s meanwhile
 
     max_unwritten = 1000
     """Outcomes that may wait for the database writer before workers pause (memory bound)."""
@@ -171,8 +172,9 @@ class Engine:
                 unwritten -= len(batch)
                 if self.on_outcome is not None and not callback_error:
                     try:
-                        for outcome in batch:
-                            self.on_outcome(outcome)
+                        with self._db_lock:  # the callback may read the store: not while the writer uses it
+                            for outcome in batch:
+                                self.on_outcome(outcome)
                     except Exception as exc:  # noqa: BLE001 - raised in the run by ``settle``
                         callback_error.append(exc)
             if unwritten < self.max_unwritten or writer.error is not None:
@@ -219,13 +221,19 @@ class Engine:
         finally:
             writer.close()  # the last write, waiting for the database if another process holds it
             report()
-        if writer.error is not None:
-            raise _unsaved(writer.error, self.store, run_id, writer.left())
+            if writer.error is not None:  # also when cancelled or interrupted: never "saved" when it was not
+                raise _unsaved(writer.error, self.store, run_id, writer.left())
         if callback_error:
             raise callback_error[0]
         summary = RunSummary(run_id, started, utcnow(), dict(counts), tuple(failures))
         if self.store is not None:
-            self.store.finish_run(summary)
+            try:
+                self.store.finish_run(summary)
+            except DatabaseBusy as exc:  # a long `reach report` still reading, say
+                raise DatabaseBusy(
+                    f"{str(exc).rstrip('. ')}; every result of run {run_id} is saved, but the run could not be "
+                    "marked finished (`reach runs` shows it unfinished)"
+                ) from None
         return summary
 
     def _redacted(self, outcome: Outcome) -> Outcome:
@@ -429,18 +437,21 @@ class _Writer(threading.Thread):
                     # workers pause once ``max_unwritten`` wait: then the file is waited for (``lock_timeout``,
                     # then DatabaseBusy ends the run) instead of retried for ever while the run hangs
                     full = len(engine._pending) >= engine.max_unwritten
-                    done = engine._flush(self.run_id, wait=closing or full)
+                    with engine._db_lock:
+                        done = engine._flush(self.run_id, wait=closing or full)
                     busy = bool(engine._pending)  # another process holds the file: try again in a moment
                     if done:
                         self.committed(done)
                         since_checkpoint += len(done)
                         if since_checkpoint >= self.checkpoint_every and not closing:
                             since_checkpoint = 0
-                            self._checkpoint()
+                            with engine._db_lock:
+                                self._checkpoint()
                 elif closing:
                     return
                 elif store is not None and time.monotonic() - engine._last_write >= self.idle:
-                    store.release()
+                    with engine._db_lock:
+                        store.release()
         except BaseException as exc:  # noqa: BLE001 - raised in the run (Engine.run_async)
             self.error = exc
             self.committed([])  # wakes workers waiting for room, which then raise it

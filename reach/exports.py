@@ -199,7 +199,7 @@ def _write_table(
             elif col.kind == "int":
                 fmt = "#,##0"
             elif col.kind == "pct":
-                fmt = "0.0%"
+                fmt = '0.0%;"−"0.0%'  # a negative percentage shown with U+2212, as counts are
             elif col.kind == "precision":
                 out = lab["kinds"][value.value]
             elif col.kind == "time":
@@ -355,7 +355,7 @@ def _cell_html(rep: Report, col: Column, value: Any) -> tuple[str, bool]:
     if col.kind == "int":
         return f"{value:,}", True
     if col.kind == "pct":
-        return f"{value * 100:.1f}%", True
+        return f"{value * 100:.1f}%".replace("-", "−"), True
     if col.kind == "precision":
         return html.escape(str(LABELS[rep.lang]["kinds"][value.value])), False
     if col.kind == "time":

@@ -16,7 +16,9 @@ of the posts' values then; its precision is the weakest of its parts (``≈`` / 
 ``how="between"``: it happened after the one and at or before the other, no minute is made up. A
 total that jumps past a milestone because a post was counted for the first time (its views grew
 before reach saw it) gives ``how="at_or_before"`` with the time of that snapshot, never an invented
-earlier time. A value at a post age needs a snapshot on both sides of that age, at most
+earlier time; so does a step from or to a rounded or lower-bound total ("50万+": the real value may
+have crossed earlier), with the weakest precision of the two. A value at a post age needs a
+snapshot on both sides of that age, at most
 :data:`MAX_INTERPOLATION_GAP` apart: otherwise it is ``None``, never extrapolated nor carried over a
 gap. The projection's pace is growth over the real time between the values it compares (the time of
 a value carried into the window, not the window start); when such a value is older than the window
@@ -145,10 +147,11 @@ class Milestone:
         how: ``"interpolated"`` (linear between the two observations, at most
             :data:`MAX_INTERPOLATION_GAP` apart), ``"between"`` (after ``after`` and at or before
             ``by``: too far apart to interpolate, or the estimate would fall outside the bucket
-            named) or ``"at_or_before"`` (the first observation already included it, or the step
-            included a post seen for the first time).
-        bucket: label of the first report bucket whose total reached it (``None``: before the range).
-        kind: precision of the total at ``by`` (≈ / ≥ carry over).
+            named) or ``"at_or_before"`` (the first observation already included it, the step
+            included a post seen for the first time, or a side of the step is not exact).
+        bucket: label of the report bucket holding ``by`` (``None``: before the range).
+        kind: precision of the total at ``by`` (≈ / ≥ carry over; with ``how="at_or_before"`` after
+            a rounded or lower-bound total, the weakest of both).
     """
 
     threshold: int
@@ -196,6 +199,7 @@ def milestones(
                     buckets,
                     range_start,
                     bucket_starts,
+                    prev.kind if prev else CountKind.EXACT,
                 )
             )
             break
@@ -213,18 +217,28 @@ def place_milestone(
     buckets: Sequence[tuple[str, int | None]],
     range_start: datetime | None,
     bucket_starts: Sequence[datetime] = (),
+    after_kind: CountKind = CountKind.EXACT,
 ) -> Milestone:
     """The :class:`Milestone` for a threshold first reached at ``by`` (total ``value``), the total
-    being ``after_value`` at the observation before (``after``; ``None``: none). Interpolates only
-    between observations at most :data:`MAX_INTERPOLATION_GAP` apart, and only to a moment inside
-    the bucket named; otherwise ``how="between"`` with ``at=by`` (at or before ``by``)."""
-    bucket = (
-        None
-        if range_start is not None and by < range_start
-        else next((label for label, total in buckets if total is not None and total >= threshold), None)
-    )
+    being ``after_value`` at the observation before (``after``; ``None``: none; ``after_kind`` its
+    precision). The bucket is the one holding ``by`` (``None``: before ``range_start``). Interpolates
+    only between two exact totals at most :data:`MAX_INTERPOLATION_GAP` apart, and only to a moment
+    inside the bucket named; a rounded or lower-bound side gives ``how="at_or_before"`` (kind: the
+    weakest of both), a gap ``how="between"``; both with ``at=by``."""
+    if range_start is not None and by < range_start:
+        bucket = None
+    elif bucket_starts and len(bucket_starts) == len(buckets):
+        # the bucket holding the crossing observation, whatever the total does later
+        bucket = next(
+            (label for (label, _), s in zip(buckets[::-1], bucket_starts[::-1], strict=True) if s <= by), None
+        )
+    else:
+        bucket = next((label for label, total in buckets if total is not None and total >= threshold), None)
     if after is None or after_value is None or entered:
         return Milestone(threshold, by, after, by, "at_or_before", bucket, kind)
+    if kind is not CountKind.EXACT or after_kind is not CountKind.EXACT:
+        # a rounded or lower-bound side: the real values may have crossed earlier; no minute is made up
+        return Milestone(threshold, by, after, by, "at_or_before", bucket, weakest_kind((kind, after_kind)))
     if by - after > MAX_INTERPOLATION_GAP:
         return Milestone(threshold, by, after, by, "between", bucket, kind)
     share = (threshold - after_value) / (value - after_value)
@@ -235,6 +249,26 @@ def place_milestone(
         if pos < len(bucket_starts) and at < bucket_starts[pos]:
             return Milestone(threshold, by, after, by, "between", bucket, kind)
     return Milestone(threshold, at, after, by, "interpolated", bucket, kind)
+
+
+def difference_kind(later: CountKind, earlier: CountKind) -> CountKind | None:
+    """The precision of ``later - earlier`` (README, report section): exact minus exact is exact;
+    with rounded (≈) values only it is ≈; a lower bound minus an exact value is a lower bound (≥);
+    any other pair with a lower bound has no precision we can show (``None``: unknown)."""
+    if CountKind.LOWER_BOUND not in (later, earlier):
+        return weakest_kind((later, earlier))
+    if later is CountKind.LOWER_BOUND and earlier is CountKind.EXACT:
+        return CountKind.LOWER_BOUND
+    return None
+
+
+def sum_kind(kinds: Iterable[CountKind | None]) -> CountKind | None:
+    """The precision of a sum of differences (each from :func:`difference_kind`): unknown if any
+    part is, or if lower bounds (≥) meet rounded (≈) parts; else the weakest."""
+    seen = set(kinds)
+    if None in seen or {CountKind.LOWER_BOUND, CountKind.APPROXIMATE} <= seen:
+        return None
+    return weakest_kind(k for k in seen if k is not None)
 
 
 @dataclass(frozen=True)
@@ -251,7 +285,11 @@ class Projection:
 
     Attributes:
         status: ``reached``, ``on_pace`` (``eta`` set), ``not_at_this_pace`` (no growth, or more than
-            ten years away), ``not_enough_data`` (under 24 hours of observations) or ``gap`` (a value
+            ten years away), ``stale`` (the date would lie before the report's time, or the newest
+            observation is more than 7 days old then: ``window_end`` is that observation),
+            ``unknown_pace`` (the growth mixes lower bounds with values whose difference has no
+            precision, :func:`difference_kind`), ``not_enough_data`` (under 24 hours of
+            observations) or ``gap`` (a value
             compared is older than the window start by more than the window: a gap in the data, no
             recent pace to extend; ``window_start`` is that value's time).
         reached_at: for ``reached``: the interpolated moment (see :class:`Milestone`).
@@ -273,21 +311,52 @@ class Projection:
         return self.current / self.target * 100 if self.target else 0.0
 
 
-def _growth(start: Point, end: Point) -> tuple[int, bool]:
-    """A post's growth between two of its values (rounding noise and repeated floors are 0)."""
+def stale_projection(proj: Projection | None, now: datetime | None) -> Projection | None:
+    """``proj`` unless its data are stale at ``now`` (``None``: never): an on-pace date already
+    before ``now``, or a newest observation older than :data:`PROJECTION_WINDOW` before ``now``,
+    gives ``status="stale"`` (no date, no pace; ``window_end`` is the newest observation)."""
+    if proj is None or now is None or proj.status not in ("on_pace", "not_at_this_pace"):
+        return proj
+    end = proj.window_end
+    if (proj.eta is not None and proj.eta < now) or (end is not None and now - end > PROJECTION_WINDOW):
+        return Projection(proj.target, proj.current, proj.current_kind, "stale", proj.window_start, end)
+    return proj
+
+
+def _growth(start: Point, end: Point) -> tuple[int, CountKind | None]:
+    """A post's growth between two of its values and its precision (:func:`difference_kind`;
+    rounding noise and repeated floors are an approximate 0)."""
     approx = start.kind is not CountKind.EXACT or end.kind is not CountKind.EXACT
     diff = end.value - start.value
     if end.kind is CountKind.LOWER_BOUND and end.value <= start.value:
-        return 0, True
+        return 0, CountKind.APPROXIMATE
     if approx and abs(diff) < max(start.granularity, end.granularity):
-        return 0, True
-    return diff, approx
+        return 0, CountKind.APPROXIMATE
+    return diff, difference_kind(end.kind, start.kind)
+
+
+def bits_kind(bits: int) -> CountKind | None:
+    """:func:`sum_kind` from the bits of the parts' precisions, as the SQL computes them (1 exact,
+    2 ≈, 4 ≥, 8 unknown; ``None``: unknown)."""
+    if bits & 8 or (bits & 4 and bits & 2):
+        return None
+    return CountKind.LOWER_BOUND if bits & 4 else CountKind.APPROXIMATE if bits & 2 else CountKind.EXACT
 
 
 def projection(
+    timelines: Mapping[str, Sequence[Point]],
+    total: Sequence[Point],
+    target: int | None,
+    now: datetime | None = None,
+) -> Projection | None:
+    """Project the total to ``target`` (``None`` when there is no target or no data); with ``now``
+    (the report's time), stale data give ``status="stale"`` (:func:`stale_projection`)."""
+    return stale_projection(_projection(timelines, total, target), now)
+
+
+def _projection(
     timelines: Mapping[str, Sequence[Point]], total: Sequence[Point], target: int | None
 ) -> Projection | None:
-    """Project the total to ``target`` (``None`` when there is no target or no data)."""
     if not target or not total:
         return None
     last = total[-1]
@@ -299,23 +368,26 @@ def projection(
     if end - start < MIN_PROJECTION_SPAN:
         return Projection(target, last.value, last.kind, "not_enough_data", start, end)
     growth = 0
-    approx = False
+    kinds: list[CountKind | None] = []
     since = start
     for line in timelines.values():
         a, b = value_at(line, start), value_at(line, end)
         if a is None or b is None:
             continue
-        diff, apx = _growth(a, b)
+        diff, part = _growth(a, b)
         growth += diff
-        approx = approx or apx
+        kinds.append(part)
         if b.at > start:  # observed again inside the window: its growth runs from a.at
             since = min(since, a.at)
     if start - since > PROJECTION_WINDOW:
         return Projection(target, last.value, last.kind, "gap", since, end)
     start = since
+    pace_kind = sum_kind(kinds)
+    if pace_kind is None:  # e.g. a "10万+" then a smaller exact value: no honest precision for the pace
+        return Projection(target, last.value, last.kind, "unknown_pace", start, end)
+    kind = pace_kind
     days = (end - start).total_seconds() / 86400
     per_day = growth / days
-    kind = CountKind.APPROXIMATE if approx else CountKind.EXACT
     if per_day <= 0:
         return Projection(target, last.value, last.kind, "not_at_this_pace", start, end, per_day, kind)
     # compared in days first: a far target at a slow pace is beyond what a timedelta can hold
@@ -399,7 +471,9 @@ def comparison(buckets: Sequence[Any], now: datetime) -> Comparison | None:
     cur, prev = complete[-1], complete[-2]
     if cur.increase is None or prev.increase is None:
         return None
-    kind = weakest_kind((cur.increase_kind, prev.increase_kind))
+    kind = difference_kind(cur.increase_kind, prev.increase_kind)
+    if kind is None:  # e.g. a lower bound minus a lower bound: no honest precision for the change
+        return None
     change = cur.increase - prev.increase
     pct = change / prev.increase if prev.increase > 0 else None
     return Comparison(cur.label, prev.label, cur.increase, prev.increase, kind, change, pct)

@@ -124,6 +124,8 @@ LABELS: dict[str, dict[str, Any]] = {
             "not_at_this_pace": "按此速度无法达成",
             "not_enough_data": "数据不足 24 小时，暂不预测",
             "gap": "暂不预测：比较的数值采集于 {since}，早于最近 7 天窗口超过 7 天（数据有断档），无近期速度可依",
+            "stale": "暂不预测：数据自 {since} 起未更新（已过时）",
+            "unknown_pace": "暂不预测：增长由“10万+”等下限值与其他数值相减得出，精度未知",
         },
         "per_day": "日均增长",
         "comparison": "环比",
@@ -220,6 +222,8 @@ LABELS: dict[str, dict[str, Any]] = {
                 "no projection: a value compared dates from {since}, more than 7 days before the last 7 days "
                 "(a gap in the data): no recent pace to extend"
             ),
+            "stale": "can't project: stale data since {since}",
+            "unknown_pace": "no projection: the growth compares lower bounds (10万+) of unknown difference",
         },
         "per_day": "Per day",
         "comparison": "Period comparison",
@@ -371,6 +375,8 @@ class Bucket:
     decrease: int = 0
     """The sum of those drops (zero or negative); ``increase`` already includes it."""
     decreased_keys: tuple[str, ...] = ()
+    decrease_kind: CountKind | None = CountKind.EXACT
+    """Precision of ``decrease`` (``None``: unknown, a lower bound on the earlier side)."""
 
 
 @dataclass(frozen=True)
@@ -446,22 +452,20 @@ class Report:
                     "start": b.start.isoformat(),
                     "end": b.end.isoformat(),
                     "views": b.total.to_dict(lang),
-                    "increase": None
-                    if b.increase is None
-                    else {
+                    "increase": {
                         "value": b.increase,
-                        "kind": b.increase_kind.value,
+                        "kind": None if b.increase is None else b.increase_kind.value,
                         "display": display(b.increase, b.increase_kind, lang, signed=True),
                     },
                     "growth_pct": None if b.growth_pct is None else round(b.growth_pct, 4),
-                    "new_posts": b.new_posts,
+                    "new_posts": b.new_posts if i > 0 else None,
                     "stale_posts": b.stale_posts,
                     "owner_views": b.owner.to_dict(lang),
                     "decreased_posts": b.decreased_posts,
                     "decrease": b.decrease,
                     "platforms": {p: t.to_dict(lang) for p, t in sorted(b.platforms.items())},
                 }
-                for b in self.buckets
+                for i, b in enumerate(self.buckets)
             ],
             "platforms": [
                 {"platform": p.platform, "posts": p.posts, **{m: t.to_dict(lang) for m, t in p.totals.items()}}
@@ -697,14 +701,14 @@ def _bucket_table(rep: Report) -> tuple[list[Column], list[list[Any]]]:
             b.total.kind if b.total.value is not None else None,
             None if b.increase is None else Total(b.increase, b.increase_kind),
             b.growth_pct,
-            b.new_posts,
+            b.new_posts if i > 0 else None,  # no bucket before the first: new posts unknown
             b.stale_posts,
             b.owner if b.owner.value is not None else None,
             b.decreased_posts,
             None if b.increase is None else b.increase_kind,
             *(t if (t := b.platforms.get(p)) is not None and t.value is not None else None for p in platforms),
         ]
-        for b in rep.buckets
+        for i, b in enumerate(rep.buckets)
     ]
     return columns, rows
 
@@ -882,6 +886,11 @@ def milestone_lines(rep: Report) -> list[str]:
     return out
 
 
+def signed_pct(fraction: float) -> str:
+    """A growth fraction for people: ``+12.5%`` / ``−78.3%`` (U+2212, as counts have)."""
+    return f"{fraction * 100:+.1f}%".replace("-", "−")
+
+
 def projection_text(rep: Report) -> str | None:
     """The projection as one sentence (target, progress, pace, when), or ``None``."""
     proj = rep.projection
@@ -896,10 +905,12 @@ def projection_text(rep: Report) -> str | None:
     if proj.status == "reached":
         when = f" {local_time(proj.reached_at.at, rep.timezone)}" if proj.reached_at else ""
         return head + status + when
-    if proj.status == "not_enough_data":
+    if proj.status in ("not_enough_data", "unknown_pace"):
         return head + status
     if proj.status == "gap":
         return head + status.format(since=local_time(proj.window_start, rep.timezone))
+    if proj.status == "stale":
+        return head + status.format(since=local_time(proj.window_end, rep.timezone))
     pace = f"{lab['per_day']} {display(round(proj.per_day or 0), proj.per_day_kind, lang, signed=True)}"
     if proj.status == "on_pace" and proj.eta is not None:
         return f"{head}{pace} · {status} {local_time(proj.eta, rep.timezone)[:10]}"
@@ -1091,15 +1102,16 @@ def build_report(
             range_start=starts[0].astimezone(timezone.utc),
             bucket_starts=[s.astimezone(timezone.utc) for s in starts],
         )
-        report.projection = ser.projection(target)
+        report.projection = ser.projection(target, now)
         report.ages = ser.ages({line.post_key: line.published_at for line in report.posts})
     report.comparison = insights.comparison(report.buckets, now)
-    titles = {line.post_key: line.title or line.post_key for line in report.posts}
+    titles = {line.post_key: line.title for line in report.posts if line.title}
     for b in report.buckets:
-        if b.decreased_posts:
-            named = "、".join(_short(titles.get(k, k)) for k in b.decreased_keys[:3])
+        if b.decreased_posts:  # a title may be shortened; a post key never (it is how the post is found)
+            named = "、".join(_short(titles[k]) if k in titles else k for k in b.decreased_keys[:3])
             more = "" if len(b.decreased_keys) <= 3 else (" …" if lang == "zh" else " ...")
-            amount = display(b.decrease, CountKind.EXACT, lang, signed=True)
+            unknown = "amount unknown" if lang == "en" else "数量未知"
+            amount = unknown if b.decrease_kind is None else display(b.decrease, b.decrease_kind, lang, signed=True)
             report.notes.append(
                 f"{b.label}: views of {b.decreased_posts} post(s) went down ({amount}): {named}{more}; kept as "
                 "observed (a platform correction, removed fake views or a re-upload?); the increase includes the drop"
@@ -1145,7 +1157,7 @@ def _buckets(ser: series.Series, starts: list[datetime], ends: list[datetime], b
         platforms: dict[str, Total] = {}
         parts: list[Total] = []
         inc_total: int | None = None
-        inc_approx = False
+        inc_bits = dec_bits = 0
         base = 0
         new = stale = 0
         owner_parts: list[Total] = []
@@ -1153,7 +1165,8 @@ def _buckets(ser: series.Series, starts: list[datetime], ends: list[datetime], b
         decreased_keys: list[str] = []
         for row in group:
             _, platform, vsum, vcount, approx, lower, gran, inc, inc_apx, pbase, is_new, st = row[:12]
-            osum, ocount, oapprox, olower, ogran, ndec, dec, dec_keys = row[12:20]
+            osum, ocount, oapprox, olower, ogran, ndec, dec, dec_keys, dbits = row[12:21]
+            dec_bits |= int(dbits)
             decreased += int(ndec)
             decrease += int(dec)
             decreased_keys.extend(dec_keys)
@@ -1164,11 +1177,16 @@ def _buckets(ser: series.Series, starts: list[datetime], ends: list[datetime], b
             if inc is not None:
                 inc_total = (inc_total or 0) + int(inc)
                 base += int(pbase or 0)
-            inc_approx = inc_approx or bool(inc_apx)
+            inc_bits |= int(inc_apx)
             new += int(is_new)
             st_n = int(st)
             stale += st_n
         total = Total.combine(parts)
+        inc_kind = _bits_kind(inc_bits)
+        # no post observed in the bucket (every value carried forward), or parts whose difference has
+        # no honest precision (insights.difference_kind): the increase is unknown, not 0
+        if idx == 0 or inc_kind is None or all(row[-1] is None for row in group):
+            inc_total = None
         growth = (inc_total / base) if inc_total is not None and base > 0 else None
         out.append(
             Bucket(
@@ -1176,9 +1194,9 @@ def _buckets(ser: series.Series, starts: list[datetime], ends: list[datetime], b
                 start=start,
                 end=end,
                 total=total,
-                increase=inc_total if idx > 0 else None,
-                increase_kind=CountKind.APPROXIMATE if inc_approx else CountKind.EXACT,
-                growth_pct=growth if idx > 0 else None,
+                increase=inc_total,
+                increase_kind=inc_kind or CountKind.EXACT,
+                growth_pct=growth,
                 new_posts=new,
                 stale_posts=stale,
                 platforms=platforms,
@@ -1186,9 +1204,16 @@ def _buckets(ser: series.Series, starts: list[datetime], ends: list[datetime], b
                 decreased_posts=decreased if idx > 0 else 0,
                 decrease=decrease if idx > 0 else 0,
                 decreased_keys=tuple(sorted(decreased_keys)) if idx > 0 else (),
+                decrease_kind=_bits_kind(dec_bits),
             )
         )
     return out
+
+
+def _bits_kind(bits: int) -> CountKind | None:
+    """The precision of a sum of differences from the bits of its parts' precisions (1 exact, 2 ≈,
+    4 ≥, 8 unknown): :func:`reach.insights.sum_kind` (``None``: unknown)."""
+    return insights.bits_kind(bits)
 
 
 def _kind(approximate: bool, lower_bound: bool) -> CountKind:
@@ -1315,17 +1340,17 @@ def render_table(report: Report, console: Any) -> None:
             [
                 b.label,
                 display(b.total.value, b.total.kind, lang),
-                "" if b.increase is None else display(b.increase, b.increase_kind, lang, signed=True),
-                "" if b.growth_pct is None else f"{b.growth_pct * 100:+.1f}%",
-                str(b.new_posts) if b.new_posts else "",
-                str(b.stale_posts) if b.stale_posts else "",
+                display(b.increase, b.increase_kind, lang, signed=True) if i > 0 else "",  # — unknown
+                "" if b.growth_pct is None else signed_pct(b.growth_pct),
+                str(b.new_posts) if i > 0 else "",  # the same cells as CSV / XLSX / HTML
+                str(b.stale_posts),
                 *(
                     [display(b.owner.value, b.owner.kind, lang) if b.owner.value is not None else ""]
                     if has_owner
                     else []
                 ),
             ]
-            for b in report.buckets
+            for i, b in enumerate(report.buckets)
         ]
         headers = [
             lab["bucket"][report.by],

@@ -56,8 +56,10 @@ from .insights import (
     AgeValue,
     Milestone,
     Projection,
+    bits_kind,
     interpolate_count,
     place_milestone,
+    stale_projection,
 )
 from .models import METRIC_NAMES, Count, CountKind, Metrics, weakest_kind
 from .store import (
@@ -334,8 +336,9 @@ WINDOW w AS (PARTITION BY g.pid ORDER BY g.idx ROWS BETWEEN UNBOUNDED PRECEDING 
     # -- buckets -----------------------------------------------------------------------------
 
     def bucket_rows(self) -> list[tuple[Any, ...]]:
-        """Per chunk and platform: ``idx, platform`` and the 18 columns of the report's bucket
-        maths (sums, precision, increase, new / stale posts, owner part, decreases), then the upper
+        """Per chunk and platform: ``idx, platform`` and the 19 columns of the report's bucket
+        maths (sums, precision, increase and the bits of its parts' precisions (1 exact, 2 ≈, 4 ≥,
+        8 unknown), new / stale posts, owner part, decreases and their precision bits), then the upper
         bound of the total inside the chunk and its oldest and newest snapshot times (us)."""
         self._state()
         rows: list[tuple[Any, ...]] = self.con.execute(
@@ -360,6 +363,15 @@ e AS (
              WHEN k = 'lower_bound' AND v <= pv THEN 0
              WHEN (k <> 'exact' OR pk <> 'exact') AND abs(v - pv) < greatest(gr, pgr) THEN 0
              ELSE v - pv END AS inc,
+        -- precision of the post's difference as a bit (reach.insights.difference_kind): 1 exact,
+        -- 2 rounded (and rounding noise / repeated floors counted as 0), 4 lower bound, 8 unknown
+        CASE WHEN v IS NULL OR pv IS NULL THEN 0
+             WHEN k = 'exact' AND pk = 'exact' THEN 1
+             WHEN k = 'lower_bound' AND v <= pv THEN 2
+             WHEN (k <> 'exact' OR pk <> 'exact') AND abs(v - pv) < greatest(gr, pgr) THEN 2
+             WHEN k <> 'lower_bound' AND pk <> 'lower_bound' THEN 2
+             WHEN k = 'lower_bound' AND pk = 'exact' THEN 4
+             ELSE 8 END AS inc_bit,
         (v IS NOT NULL AND pv IS NULL AND idx > 0) AS is_new
     FROM d
 )
@@ -367,7 +379,7 @@ SELECT idx, platform,
     sum(v)::HUGEINT, count(v),
     coalesce(bool_or(k = 'approximate'), false), coalesce(bool_or(k = 'lower_bound'), false),
     coalesce(sum(CASE WHEN k = 'approximate' THEN gr ELSE 0 END), 0)::HUGEINT,
-    sum(inc)::HUGEINT, coalesce(bool_or(inc IS NOT NULL AND (k <> 'exact' OR pk <> 'exact')), false),
+    sum(inc)::HUGEINT, coalesce(bit_or(inc_bit), 0),
     sum(CASE WHEN inc IS NOT NULL THEN pv END)::HUGEINT,
     count(*) FILTER (WHERE is_new), count(*) FILTER (WHERE collected_at < bucket_start),
     sum(v) FILTER (WHERE by_owner)::HUGEINT, count(v) FILTER (WHERE by_owner),
@@ -376,6 +388,7 @@ SELECT idx, platform,
     coalesce(sum(CASE WHEN k = 'approximate' THEN gr ELSE 0 END) FILTER (WHERE by_owner), 0)::HUGEINT,
     count(*) FILTER (WHERE inc < 0), coalesce(sum(inc) FILTER (WHERE inc < 0), 0)::HUGEINT,
     coalesce(list(post_key ORDER BY post_key) FILTER (WHERE inc < 0), []),
+    coalesce(bit_or(inc_bit) FILTER (WHERE inc < 0), 0),
     coalesce(sum(ub), 0)::HUGEINT, min(tmin), max(tmax)
 FROM e GROUP BY idx, platform ORDER BY idx, platform
 """
@@ -419,9 +432,9 @@ FROM e GROUP BY idx, platform ORDER BY idx, platform
         return f"SELECT pid, so AS co, sp AS cp FROM {self.agg}_state WHERE idx = {int(idx) - 1}"
 
     def crossings(self, thresholds: Iterable[int]) -> dict[int, tuple[Any, ...]]:
-        """For each threshold the total reaches: ``(at, value, kind, entered, prev_at, prev_value)`` of
-        the first moment of the total timeline at or above it (``prev_*``: the moment before; ``None``
-        at the first one). Needs :meth:`bucket_rows` first."""
+        """For each threshold the total reaches: ``(at, value, kind, entered, prev_at, prev_value,
+        prev_kind)`` of the first moment of the total timeline at or above it (``prev_*``: the moment
+        before; ``None`` / exact at the first one). Needs :meth:`bucket_rows` first."""
         chunks = self.chunks
         pending = dict.fromkeys(sorted(set(thresholds)), 0)
         found: dict[int, tuple[Any, ...]] = {}
@@ -492,13 +505,14 @@ base AS (
 ),
 tl AS (
     SELECT cidx, us, entered, base.v + sum(dv) OVER o AS value, base.a + sum(da) OVER o AS na,
-           base.l + sum(dl) OVER o AS nl, lag(us) OVER o AS pus, base.v + sum(dv) OVER o - dv AS pval
+           base.l + sum(dl) OVER o AS nl, lag(us) OVER o AS pus, base.v + sum(dv) OVER o - dv AS pval,
+           base.a + sum(da) OVER o - da AS pna, base.l + sum(dl) OVER o - dl AS pnl
     FROM ev JOIN base USING (cidx)
     WINDOW o AS (PARTITION BY cidx ORDER BY us ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
 ),
 t AS (SELECT unnest({_lit(tt, "HUGEINT")}) AS thr, unnest({_lit(tc)}) AS cidx)
 SELECT thr, arg_min(struct_pack(u := us, value := value::HUGEINT, na := na, nl := nl, entered := entered,
-                                pu := pus, pval := pval::HUGEINT), us)
+                                pu := pus, pval := pval::HUGEINT, pna := pna, pnl := pnl), us)
 FROM tl JOIN t USING (cidx) WHERE value >= thr GROUP BY thr
 """,
             params,
@@ -510,12 +524,26 @@ FROM tl JOIN t USING (cidx) WHERE value >= thr GROUP BY thr
             kind = CountKind.LOWER_BOUND if p["nl"] else CountKind.APPROXIMATE if p["na"] else CountKind.EXACT
             before_at: datetime | None
             before_value: int | None
+            before_kind = CountKind.EXACT
             if p["pu"] is not None:
                 before_at, before_value = _from_us(p["pu"]), int(p["pval"])
+                before_kind = (
+                    CountKind.LOWER_BOUND if p["pnl"] else CountKind.APPROXIMATE if p["pna"] else CountKind.EXACT
+                )
             else:  # the first moment of the chunk: the one before is the newest of the earlier chunks
                 before_at = max((c.last_at for c in self.chunks[:pos] if c.last_at is not None), default=None)
                 before_value = None if before_at is None else int(self.chunks[pos - 1].total or 0)
-            out[int(thr)] = (_from_us(p["u"]), int(p["value"]), kind, bool(p["entered"]), before_at, before_value)
+                if before_at is not None:
+                    before_kind = self.chunks[pos - 1].kind
+            out[int(thr)] = (
+                _from_us(p["u"]),
+                int(p["value"]),
+                kind,
+                bool(p["entered"]),
+                before_at,
+                before_value,
+                before_kind,
+            )
         return out
 
     def milestones(
@@ -527,14 +555,22 @@ FROM tl JOIN t USING (cidx) WHERE value >= thr GROUP BY thr
     ) -> list[Milestone]:
         """:func:`reach.insights.milestones` of the campaign total (same arguments)."""
         return [
-            place_milestone(thr, at, value, kind, entered, prev_at, prev_value, buckets, range_start, bucket_starts)
-            for thr, (at, value, kind, entered, prev_at, prev_value) in sorted(self.crossings(thresholds).items())
+            place_milestone(
+                thr, at, value, kind, entered, prev_at, prev_value, buckets, range_start, bucket_starts, prev_kind
+            )
+            for thr, (at, value, kind, entered, prev_at, prev_value, prev_kind) in sorted(
+                self.crossings(thresholds).items()
+            )
         ]
 
     # -- projection --------------------------------------------------------------------------
 
-    def projection(self, target: int | None) -> Projection | None:
-        """:func:`reach.insights.projection` of the campaign total (``None``: no target or no data)."""
+    def projection(self, target: int | None, now: datetime | None = None) -> Projection | None:
+        """:func:`reach.insights.projection` of the campaign total (``None``: no target or no data;
+        ``now``: the report's time, for :func:`reach.insights.stale_projection`)."""
+        return stale_projection(self._projection(target), now)
+
+    def _projection(self, target: int | None) -> Projection | None:
         seen = [c for c in self.chunks if c.last_at is not None]
         if not target or not seen:
             return None
@@ -575,21 +611,30 @@ gg AS (
 SELECT coalesce(sum(CASE WHEN bk = 2 AND bv <= av THEN 0
                          WHEN (ak <> 0 OR bk <> 0) AND abs(bv - av) < greatest(ag, bg) THEN 0
                          ELSE bv - av END), 0)::HUGEINT,
-       coalesce(bool_or(ak <> 0 OR bk <> 0), false),
+       -- precision bits of each post's growth, as in bucket_rows (reach.insights._growth)
+       coalesce(bit_or(CASE WHEN bk = 2 AND bv <= av THEN 2
+                            WHEN (ak <> 0 OR bk <> 0) AND abs(bv - av) < greatest(ag, bg) THEN 2
+                            WHEN ak = 0 AND bk = 0 THEN 1
+                            WHEN ak <> 2 AND bk <> 2 THEN 2
+                            WHEN bk = 2 AND ak = 0 THEN 4
+                            ELSE 8 END), 0),
        min(ta) FILTER (WHERE tb > epoch_us($start::TIMESTAMPTZ))
 FROM gg
 """,
             {"before": self.before, "cs": self.chunk_bounds[pos][1], "start": start},
         ).fetchone()
-        growth, approx = (int(row[0]), bool(row[1])) if row else (0, False)
+        growth, bits = (int(row[0]), int(row[1])) if row else (0, 0)
         # the real span: from the oldest value compared of a post observed again inside the window
         since = min(start, _from_us(row[2])) if row and row[2] is not None else start
         if start - since > PROJECTION_WINDOW:
             return Projection(target, value, kind, "gap", since, end)
         start = since
+        kind_or_none = bits_kind(bits)
+        if kind_or_none is None:
+            return Projection(target, value, kind, "unknown_pace", start, end)
+        pace_kind = kind_or_none
         days = (end - start).total_seconds() / 86400
         per_day = growth / days
-        pace_kind = CountKind.APPROXIMATE if approx else CountKind.EXACT
         if per_day <= 0:
             return Projection(target, value, kind, "not_at_this_pace", start, end, per_day, pace_kind)
         # compared in days first: a far target at a slow pace is beyond what a timedelta can hold

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -188,3 +189,22 @@ def test_help_and_version() -> None:
     for command in ("add", "posts", "collect", "report", "parse", "demo"):
         assert invoke(command, "--help").exit_code == 0
     assert invoke("--version").stdout.startswith("reach ")
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path: Path) -> None:
+    """`reach report | head -1`: no error line, the pipe's own exit code (141), like other Unix tools."""
+    import subprocess
+    import sys
+
+    db = tmp_path / "demo.duckdb"
+    env = {**os.environ, "HOME": str(tmp_path), "REACH_LANG": "en"}
+    reach = [sys.executable, "-c", "from reach.cli import main; main()"]
+    subprocess.run([*reach, "--db", str(db), "-q", "demo"], env=env, check=True, capture_output=True)
+    proc = subprocess.Popen(
+        [*reach, "--db", str(db), "report", "--by", "hour"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # gone before the report is written: every write meets a closed pipe
+    err = proc.stderr.read()
+    proc.stderr.close()
+    assert proc.wait(timeout=60) == 141 and err == b""

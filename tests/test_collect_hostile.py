@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import duckdb
@@ -138,6 +139,33 @@ def test_disk_full_mid_run_ends_with_a_clear_error_and_loses_only_what_was_unwri
         assert {o.post_key for o in reported} == outcomes == snaps  # no post recorded as "could not be stored"
         assert set(run.counts) == {"ok"}
         assert Engine(store, SETTINGS, transport=httpx.MockTransport(answer)).run(refs(3)).ok == 3
+
+
+def test_an_interrupted_run_whose_writes_failed_says_so_instead_of_saved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def failing(self: Store, run_id: str, outcomes: list[Outcome]) -> None:
+        raise duckdb.IOException("IO Error: Cannot open file: Read-only file system")
+
+    async def hangs(request: httpx.Request) -> httpx.Response:
+        if not request.url.params["bvid"].endswith(("1", "2")):
+            await asyncio.sleep(30)
+        return answer(request)
+
+    with Store(tmp_path / "ro.duckdb") as store:
+        monkeypatch.setattr(Store, "record_outcomes", failing)
+        engine = Engine(store, SETTINGS, transport=httpx.MockTransport(hangs))
+
+        async def main() -> None:
+            task = asyncio.ensure_future(
+                engine.run_async([PostRef("bilibili", f"BV1a7421K7Q{n}") for n in range(1, 5)])
+            )
+            await asyncio.sleep(0.5)  # the two answers were handed to the writer, which failed
+            task.cancel()  # as Ctrl-C does
+            with pytest.raises(StoreWriteError, match="Read-only file system.*2 collected result"):
+                await task
+
+        asyncio.run(main())
 
 
 HOLDER = """
@@ -298,3 +326,35 @@ def test_sigterm_saves_what_was_answered_exits_130_and_the_next_run_completes(tm
         assert store.con.execute("SELECT count(*) FROM snapshots").fetchone() == (3,)
     with Tracker(db, settings=SETTINGS, transport=httpx.MockTransport(answer)) as t:
         assert t.collect().ok == 6
+
+
+def test_on_outcome_may_read_the_store_while_the_writer_writes(tmp_path: Path) -> None:
+    """A library caller's progress callback that queries the same Tracker must not share the connection with
+    the writer thread mid-write (it raised "Connection already closed" / IndexError before)."""
+    from reach.tracker import Tracker
+
+    def slow(request: httpx.Request) -> httpx.Response:
+        time.sleep(0.002)
+        return answer(request)
+
+    with Tracker(tmp_path / "cb.duckdb", settings=SETTINGS, transport=httpx.MockTransport(slow)) as t:
+        t.add(*[f"https://www.bilibili.com/video/av{1760000123 + n}" for n in range(300)])
+        seen: list[int] = []
+        summary = t.collect(on_outcome=lambda o: seen.append(len(t.runs(limit=1))))
+        assert summary.ok == 300 and seen == [1] * 300
+        assert len(stored(t.store, summary.run_id)[1]) == 300
+
+
+def test_a_run_that_cannot_be_marked_finished_says_its_results_are_saved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def busy(self: Store, summary: object) -> None:
+        raise DatabaseBusy("database x is in use by another process; waited 0.5 s. Try again when it has finished.")
+
+    with Store(tmp_path / "busy_end.duckdb") as store:
+        monkeypatch.setattr(Store, "finish_run", busy)
+        with pytest.raises(DatabaseBusy, match="every result of run .* is saved") as raised:
+            Engine(store, SETTINGS, transport=httpx.MockTransport(answer)).run(refs(5))
+        assert ".;" not in str(raised.value)
+        [run] = store.runs()
+        assert len(stored(store, run.run_id)[1]) == 5

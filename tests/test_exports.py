@@ -106,7 +106,8 @@ def test_projection_states_the_pace_and_the_day() -> None:
 
 
 def test_projection_in_the_report_uses_the_campaign_target(store: Store) -> None:
-    rep = report(store)
+    # made two days after the last data (NOW is 8 days after: stale data, no projection)
+    rep = build_report(store, campaign="禁毒", by="day", tz="Asia/Shanghai", lang="zh", now=t(6))
     assert rep.projection is not None and rep.projection.target == 1_000_000
     # growth over 3 days: 160,000 - 50,000 = 110,000 -> about 36,667 a day
     assert rep.projection.per_day == pytest.approx(110_000 / 3)
@@ -213,7 +214,7 @@ def test_xlsx_reads_back_as_numbers_with_text_ids_and_a_chart(store: Store, tmp_
     last = daily.max_row
     assert daily.cell(last, 2).value == 160_000 and daily.cell(last, 2).data_type == "n"
     assert daily.cell(last, 2).number_format == "#,##0"
-    assert daily.cell(last, 5).number_format == "0.0%"
+    assert daily.cell(last, 5).number_format == '0.0%;"−"0.0%'  # U+2212 for a drop, as counts have
     header = [c.value for c in posts[1]]
     id_col = header.index("平台ID") + 1
     ids = [posts.cell(r, id_col) for r in range(2, posts.max_row + 1)]

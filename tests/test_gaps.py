@@ -252,3 +252,139 @@ def test_milestone_alert_after_a_gap_says_between() -> None:
     (near,) = milestone_events("c", [Point(day(0), 9_000_000), Point(day(1), 11_000_000)], [10_000_000], day(0), 2)
     assert "after" not in near.data
     assert "between" not in message(near, "en", ZoneInfo("UTC"))[1]
+
+
+# -- report findings: unknown increases, milestone buckets, precision of differences, stale data ---
+
+SH = timezone(timedelta(hours=8))
+
+
+def _table_text(rep: Report) -> str:
+    from rich.console import Console
+
+    from reach.report import render_table
+
+    console = Console(file=io.StringIO(), width=200)
+    render_table(rep, console)
+    out = console.file
+    assert isinstance(out, io.StringIO)
+    return out.getvalue()
+
+
+def test_a_bucket_with_no_observation_has_an_unknown_increase() -> None:
+    """Every value carried forward: the increase is unknown (null / — / empty), not an exact +0."""
+    rep = report(gap_store())
+    carried = next(b for b in rep.buckets if b.label == "2026-07-10")
+    assert carried.stale_posts == 2 and carried.increase is None and carried.growth_pct is None
+    assert rep.buckets[1].increase is not None  # observed buckets keep theirs
+    data = json.loads(rep.to_json())["totals"]
+    row = next(r for r in data if r["bucket"] == "2026-07-10")
+    assert row["increase"]["value"] is None and row["increase"]["kind"] is None and row["growth_pct"] is None
+    lines = list(csv.reader(io.StringIO(rep.to_csv().lstrip("\ufeff"))))
+    line = next(r for r in lines if r[0] == "2026-07-10")
+    assert line[3:8] == ["", "", "0", "2", ""]  # increase, growth, new, carried, owner
+    # the first bucket: new posts unknown (no bucket before) -> blank in CSV and table alike
+    assert lines[1][5] == "" and data[0]["new_posts"] is None
+    table = _table_text(rep)
+    assert "2026-07-10" in table and "+0 " not in table
+
+
+def test_milestone_bucket_is_the_bucket_of_the_crossing_even_if_the_total_falls_back() -> None:
+    s = Store()
+    s.create_campaign("T")
+    ref = PostRef("douyin", "7400000000000000001")
+    s.add_post(ref, campaign="T")
+    for at, v in (((11, 28, 18), 500_000), ((11, 29, 9), 1_500_000), ((11, 29, 21), 900_000)):
+        when = datetime(2026, *at, tzinfo=SH).astimezone(timezone.utc)
+        s.add_snapshot(Snapshot(ref.post_key, when, Metrics(views=Count.exact(v)), source="manual"))
+    rep = build_report(s, campaign="T", by="day", tz="Asia/Shanghai", now=NOW)
+    (m,) = [m for m in rep.milestones if m.threshold == 1_000_000]
+    assert m.bucket == "2026-11-29" and m.how == "interpolated"
+    assert json.loads(rep.to_json())["milestones"][1]["bucket"] == "2026-11-29"
+    assert "bucket 2026-11-29" in milestone_lines(rep)[1]
+
+
+def test_no_interpolation_from_a_lower_bound() -> None:
+    """A floor "50万+" then an exact 1,500,000: the real value may have passed 1,000,000 before; no minute."""
+    floor = Point(day(0), 500_000, insights.CountKind.LOWER_BOUND)
+    line = [floor, Point(day(0, 10), 1_500_000)]
+    (m,) = milestones(total_timeline({"a": line}), [1_000_000])
+    assert m.how == "at_or_before" and m.at == day(0, 10) and m.kind is insights.CountKind.LOWER_BOUND
+    s = Store()
+    s.create_campaign("c")
+    s.add_post(A, campaign="c")
+    s.add_snapshot(Snapshot(A.post_key, day(0), Metrics(views=Count(500_000, insights.CountKind.LOWER_BOUND))))
+    s.add_snapshot(Snapshot(A.post_key, day(0, 10), Metrics(views=Count.exact(1_500_000))))
+    rep = report(s)
+    (got,) = [m for m in rep.milestones if m.threshold == 1_000_000]
+    assert (got.how, got.at, got.kind) == ("at_or_before", day(0, 10), insights.CountKind.LOWER_BOUND)
+
+
+def test_difference_with_a_lower_bound_shows_no_understated_precision() -> None:
+    kind = insights.CountKind
+    assert insights.difference_kind(kind.EXACT, kind.EXACT) is kind.EXACT
+    assert insights.difference_kind(kind.APPROXIMATE, kind.EXACT) is kind.APPROXIMATE
+    assert insights.difference_kind(kind.LOWER_BOUND, kind.EXACT) is kind.LOWER_BOUND
+    assert insights.difference_kind(kind.APPROXIMATE, kind.LOWER_BOUND) is None
+    assert insights.difference_kind(kind.EXACT, kind.LOWER_BOUND) is None
+    s = Store()
+    s.create_campaign("c")
+    s.add_post(A, campaign="c")
+    s.add_snapshot(Snapshot(A.post_key, day(0), Metrics(views=Count(112_345, kind.LOWER_BOUND))))
+    s.add_snapshot(Snapshot(A.post_key, day(1), Metrics(views=Count(24_345, kind.APPROXIMATE, 1000))))
+    rep = report(s)
+    assert rep.buckets[1].increase is None and rep.buckets[1].growth_pct is None  # before: ≈−88,000
+    assert "≈−88" not in _table_text(rep) and "≈−88" not in " ".join(rep.notes)
+    assert json.loads(rep.to_json())["totals"][1]["increase"] == {"value": None, "kind": None, "display": "—"}
+    # later ≥ minus earlier exact: the increase is at least the difference
+    s2 = Store()
+    s2.create_campaign("c")
+    s2.add_post(B, campaign="c")
+    s2.add_snapshot(Snapshot(B.post_key, day(0), Metrics(views=Count.exact(90_000))))
+    s2.add_snapshot(Snapshot(B.post_key, day(1), Metrics(views=Count(100_000, kind.LOWER_BOUND))))
+    up = report(s2).buckets[1]
+    assert (up.increase, up.increase_kind) == (10_000, kind.LOWER_BOUND)
+
+
+def test_stale_data_projects_no_date_in_the_past() -> None:
+    s = Store()
+    s.create_campaign("c", target_views=3_000_000)
+    s.add_post(A, campaign="c")
+    for n in range(7):
+        put(s, A, day(n), 1_000_000 + 300_000 * n // 6)
+    rep = report(s)  # made on 2026-11-29, five months after the last data
+    assert rep.projection is not None and rep.projection.status == "stale" and rep.projection.eta is None
+    text = projection_text(rep) or ""
+    assert "can't project: stale data since 2026-06-26" in text and "reached on" not in text
+    fresh = build_report(s, campaign="c", by="day", tz="UTC", now=day(7))
+    assert fresh.projection is not None and fresh.projection.status == "on_pace"
+    assert fresh.projection.eta is not None and fresh.projection.eta > day(7)
+
+
+def test_negative_growth_uses_the_same_minus_sign_as_counts() -> None:
+    s = Store()
+    s.create_campaign("c")
+    s.add_post(A, campaign="c")
+    put(s, A, day(0), 112_345)
+    put(s, A, day(1), 24_345)
+    rep = report(s, lang="zh")
+    table = _table_text(rep)
+    assert "−78.3%" in table and "-78.3%" not in table and "−8.8万" in table
+    from reach.exports import to_html
+
+    assert "−78.3%" in to_html(rep)
+    assert rep.to_csv().splitlines()[2].split(",")[4] == "-78.33"  # machine numbers keep ASCII
+
+
+def test_pace_from_a_lower_bound_to_an_exact_value_is_not_claimed() -> None:
+    """A "10万+"-style floor then an exact value: the growth is at most the difference, so no pace."""
+    s = Store()
+    s.create_campaign("c", target_views=3_000_000)
+    s.add_post(A, campaign="c")
+    s.add_snapshot(Snapshot(A.post_key, day(0), Metrics(views=Count(500_000, insights.CountKind.LOWER_BOUND))))
+    s.add_snapshot(Snapshot(A.post_key, day(2), Metrics(views=Count.exact(600_000))))
+    rep = build_report(s, campaign="c", by="day", tz="UTC", now=day(2, 1))
+    assert rep.projection is not None and rep.projection.status == "unknown_pace" and rep.projection.eta is None
+    assert "no projection" in (projection_text(rep) or "")
+    line = {"a": [Point(day(0), 500_000, insights.CountKind.LOWER_BOUND), Point(day(2), 600_000)]}
+    assert projection(line, total_timeline(line), 3_000_000) == rep.projection

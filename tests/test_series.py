@@ -113,7 +113,7 @@ def reference_buckets(store: Store, keys: list[str], rep: Any) -> list[dict[str,
         now = {k: chosen_before(rows[k], b.end) for k in keys}
         shown = [v for v in now.values() if v is not None]
         inc = None
-        inc_kind = CountKind.EXACT
+        kinds: list[CountKind | None] = []
         new = decreased = 0
         for k, v in now.items():
             p = prev.get(k)
@@ -124,13 +124,18 @@ def reference_buckets(store: Store, keys: list[str], rep: Any) -> list[dict[str,
                 continue
             rough = v.count.kind is not CountKind.EXACT or p.count.kind is not CountKind.EXACT
             diff = v.count.value - p.count.value
+            part: CountKind | None = insights.difference_kind(v.count.kind, p.count.kind)
             if v.count.kind is CountKind.LOWER_BOUND and v.count.value <= p.count.value:
-                diff = 0
+                diff, part = 0, CountKind.APPROXIMATE
             elif rough and abs(diff) < max(v.count.granularity, p.count.granularity):
-                diff = 0
+                diff, part = 0, CountKind.APPROXIMATE
             inc = (inc or 0) + diff
-            inc_kind = CountKind.APPROXIMATE if rough else inc_kind
+            kinds.append(part)
             decreased += diff < 0
+        inc_kind = insights.sum_kind(kinds)
+        observed = any(b.start <= r[0] < b.end for k in keys for r in rows[k])
+        if inc_kind is None or not observed:
+            inc = None
         per_platform: dict[str, int] = {}
         for k, v in now.items():
             if v is not None:
@@ -140,7 +145,7 @@ def reference_buckets(store: Store, keys: list[str], rep: Any) -> list[dict[str,
                 "total": sum(v.count.value for v in shown) if shown else None,
                 "kind": weakest_kind(v.count.kind for v in shown) if shown else CountKind.EXACT,
                 "increase": inc if i > 0 else None,
-                "increase_kind": inc_kind if i > 0 else rep.buckets[i].increase_kind,
+                "increase_kind": inc_kind if i > 0 and inc is not None else rep.buckets[i].increase_kind,
                 "new": new,
                 "stale": sum(1 for v in shown if v.at < b.start),
                 "decreased": decreased if i > 0 else 0,
@@ -208,7 +213,7 @@ def test_sql_report_matches_the_plain_definitions(seed: int, by: str, tz: str) -
         bucket_starts=[b.start.astimezone(timezone.utc) for b in rep.buckets],
     )
     assert rep.milestones == want_milestones
-    assert rep.projection == insights.projection(timelines, total, target)
+    assert rep.projection == insights.projection(timelines, total, target, now)
     published = {p.post_key: p.published_at for p in rep.posts}
     assert rep.ages == {k: insights.ages(timelines.get(k, []), published[k]) for k in published}
 
@@ -332,7 +337,8 @@ def test_huge_counts_stay_exact(tmp_path: Path) -> None:
     rep.save(tmp_path / "r.xlsx")
     sheet = openpyxl.load_workbook(tmp_path / "r.xlsx").worksheets[1]
     assert sheet.cell(row=2, column=2).value == str(3 * low)
-    assert sheet.cell(row=2, column=6).value == 0  # small numbers stay numbers
+    assert sheet.cell(row=2, column=6).value is None  # the first bucket's new posts: unknown
+    assert sheet.cell(row=2, column=7).value == 0  # small numbers stay numbers
 
 
 def test_far_target_at_a_slow_pace_is_not_a_crash() -> None:

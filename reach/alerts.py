@@ -55,7 +55,7 @@ from zoneinfo import ZoneInfo
 from .errors import InputError
 from .insights import DEFAULT_MILESTONES, MAX_INTERPOLATION_GAP, Point
 from .models import CountKind
-from .redact import clean_text, redact, register_secret
+from .redact import clean_text, redact, register_secret, tail
 
 if TYPE_CHECKING:
     import httpx
@@ -245,11 +245,8 @@ def mask_url(url: str) -> str:
     except ValueError:
         return "(unreadable URL)"
 
-    def hide(value: str) -> str:
-        return "…" + value[-4:] if len(value) >= 12 else "…"
-
-    path = "/".join(hide(s) if _secret_like(s) else s for s in parts.path.split("/"))
-    query = "&".join(f"{k}={hide(v)}" if v else hide(k) for k, v in parse_qsl(parts.query, keep_blank_values=True))
+    path = "/".join(tail(s) if _secret_like(s) else s for s in parts.path.split("/"))
+    query = "&".join(f"{k}={tail(v)}" if v else tail(k) for k, v in parse_qsl(parts.query, keep_blank_values=True))
     host = parts.hostname or ""
     if parts.port:
         host = f"{host}:{parts.port}"

@@ -38,7 +38,9 @@ class Check:
 
 def mask(secret: str) -> str:
     """``set (…last 4)``; a secret too short to show any of it is only ``set``."""
-    return f"set (…{secret[-4:]})" if len(secret) >= 12 else "set"
+    from .redact import tail
+
+    return f"set ({tail(secret)})" if len(secret) >= 12 else "set"
 
 
 def check_config(settings: Settings | None, error: str | None, path: Path | None) -> list[Check]:

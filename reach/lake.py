@@ -455,6 +455,7 @@ def migrate(
 
 def _copy(con: duckdb.DuckDBPyConnection, dst_lake: bool, target: str) -> MigrateResult:
     from .errors import InputError
+    from .store import rollback_quietly
 
     def tables(db: str) -> list[str]:
         rows = con.execute(
@@ -514,10 +515,7 @@ def _copy(con: duckdb.DuckDBPyConnection, dst_lake: bool, target: str) -> Migrat
         if wrong:
             raise InputError(f"row counts differ after copying: {', '.join(wrong)}; nothing was written")
     except BaseException:
-        try:
-            con.rollback()
-        except duckdb.Error:
-            pass
+        rollback_quietly(con)
         raise
     con.commit()
     return MigrateResult(after, copied=True)

@@ -61,6 +61,12 @@ def register_secret(value: str | None) -> None:
         _pattern = None
 
 
+def tail(secret: str) -> str:
+    """A secret fit to show: ``…`` and its last 4 characters when it has 12 or more (enough to tell two
+    keys apart, too few to guess), else only ``…``."""
+    return "…" + secret[-4:] if len(secret) >= 12 else "…"
+
+
 def redact(text: str) -> str:
     """``text`` with every registered secret (in any of its spellings, any letter case) replaced by ``***``."""
     global _pattern

@@ -61,13 +61,12 @@ from .insights import (
     place_milestone,
     stale_projection,
 )
-from .models import METRIC_NAMES, Count, CountKind, Metrics, weakest_kind
+from .models import METRIC_NAMES, CountKind, weakest_kind
 from .store import (
+    LATEST_PICKS_SQL,
     OWNER_SOURCE_SQL,
     LatestValues,
-    _count_from_row,
-    metrics_from_row,
-    prefer_public,
+    latest_from_rows,
     prefer_public_sql,
 )
 
@@ -754,15 +753,6 @@ WHERE bt = m OR (bt IS NOT NULL AND xt IS NOT NULL)
             lo = ""
             if int(low[0]) >= first:
                 lo, params["lo"] = "s.collected_at >= $lo AND", starts[int(low[0])]
-            order = "struct_pack(a := collected_at, b := snapshot_id)"
-            picks = []
-            for m in METRIC_NAMES:
-                value = (
-                    f"struct_pack(v := {m}, k := {m}_kind, g := {m}_granularity, r := {m}_raw, t := collected_at, "
-                    "s := source)"
-                )
-                picks.append(f"arg_max({value}, {order}) FILTER (WHERE {m} IS NOT NULL AND own)")
-                picks.append(f"arg_max({value}, {order}) FILTER (WHERE {m} IS NOT NULL AND NOT own)")
             rows = self.con.execute(
                 f"""WITH cut AS (
                         SELECT sel.post_key,
@@ -773,27 +763,9 @@ WHERE bt = m OR (bt IS NOT NULL AND xt IS NOT NULL)
                         SELECT s.*, {OWNER_SOURCE_SQL} AS own FROM snapshots s JOIN cut USING (post_key)
                         WHERE {lo} s.collected_at < $before AND (cut.t0 IS NULL OR epoch_us(s.collected_at) >= cut.t0)
                     )
-                    SELECT post_key, {", ".join(picks)}, max(collected_at),
-                           arg_max(extra, {order}) FILTER (WHERE extra IS NOT NULL)
-                    FROM base GROUP BY post_key""",
+                    SELECT post_key, {LATEST_PICKS_SQL} FROM base GROUP BY post_key""",
                 params,
             ).fetchall()
         finally:
             self.con.execute(f"DROP TABLE IF EXISTS {self.agg}_cut")
-        out: dict[str, LatestValues] = {}
-        for row in rows:
-            chosen: dict[str, Count | None] = {}
-            sources: dict[str, str] = {}
-            observed: dict[str, datetime] = {}
-            for i, m in enumerate(METRIC_NAMES):
-                own, pub = row[1 + 2 * i], row[2 + 2 * i]
-                oc = _count_from_row(own["v"], own["k"], own["g"], own["r"]) if own else None
-                pc = _count_from_row(pub["v"], pub["k"], pub["g"], pub["r"]) if pub else None
-                pick = pub if prefer_public(oc, own["t"] if own else None, pc, pub["t"] if pub else None) else own
-                chosen[m] = pc if pick is pub else oc
-                if pick is not None:
-                    sources[m] = pick["s"]
-                    observed[m] = pick["t"]
-            extra = metrics_from_row([None] * 20, 0, row[-1]).extra
-            out[row[0]] = LatestValues(Metrics(extra=extra, **chosen), sources, observed, row[-2])
-        return out
+        return latest_from_rows(rows)

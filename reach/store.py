@@ -465,6 +465,56 @@ def metrics_from_row(row: Sequence[Any], start: int, extra_json: str | None = No
 _METRIC_SELECT = ", ".join(f"{m}, {m}_kind, {m}_granularity, {m}_raw" for m in METRIC_NAMES)
 
 
+def _latest_picks_sql() -> str:
+    order = "struct_pack(a := collected_at, b := snapshot_id)"
+    picks = []
+    for m in METRIC_NAMES:
+        value = (
+            f"struct_pack(v := {m}, k := {m}_kind, g := {m}_granularity, r := {m}_raw, t := collected_at, s := source)"
+        )
+        picks.append(f"arg_max({value}, {order}) FILTER (WHERE {m} IS NOT NULL AND own)")
+        picks.append(f"arg_max({value}, {order}) FILTER (WHERE {m} IS NOT NULL AND NOT own)")
+    picks += ["max(collected_at)", f"arg_max(extra, {order}) FILTER (WHERE extra IS NOT NULL)"]
+    return ", ".join(picks)
+
+
+LATEST_PICKS_SQL = _latest_picks_sql()
+"""Aggregates, per post (``GROUP BY post_key`` over snapshots with an ``own`` column: is it owner data?),
+that :func:`latest_from_rows` reads: for each counter the newest owner and the newest public value (a
+struct of value, kind, granularity, raw, time, source), then the newest snapshot time and extras."""
+
+
+def latest_from_rows(rows: Iterable[Sequence[Any]]) -> dict[str, LatestValues]:
+    """Rows of ``SELECT post_key, {LATEST_PICKS_SQL}`` → each post's :class:`LatestValues`, every
+    counter chosen between its owner and public value by :func:`prefer_public`."""
+    out: dict[str, LatestValues] = {}
+    for row in rows:
+        chosen: dict[str, Count | None] = {}
+        sources: dict[str, str] = {}
+        observed: dict[str, datetime] = {}
+        for i, m in enumerate(METRIC_NAMES):
+            own, pub = row[1 + 2 * i], row[2 + 2 * i]
+            oc = _count_from_row(own["v"], own["k"], own["g"], own["r"]) if own else None
+            pc = _count_from_row(pub["v"], pub["k"], pub["g"], pub["r"]) if pub else None
+            pick = pub if prefer_public(oc, own["t"] if own else None, pc, pub["t"] if pub else None) else own
+            chosen[m] = pc if pick is pub else oc
+            if pick is not None:
+                sources[m] = pick["s"]
+                observed[m] = pick["t"]
+        extra = metrics_from_row([None] * 20, 0, row[-1]).extra
+        out[row[0]] = LatestValues(Metrics(extra=extra, **chosen), sources, observed, row[-2])
+    return out
+
+
+def rollback_quietly(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back the open transaction, if any: a failed commit or a lost catalog connection may
+    already have ended it (the error being handled is the one to report)."""
+    try:
+        con.rollback()
+    except duckdb.Error:
+        pass
+
+
 class Store:
     """A DuckDB database of posts, campaigns, snapshots and runs.
 
@@ -615,21 +665,10 @@ class Store:
 
                 con.execute(f"UPDATE {GUARD_TABLE} SET n = n + 1")
             yield con
+            con.commit()
         except BaseException:
-            try:
-                con.rollback()
-            except duckdb.Error:  # a failed commit or a lost catalog connection already ended it
-                pass
+            rollback_quietly(con)
             raise
-        else:
-            try:
-                con.commit()
-            except BaseException:
-                try:
-                    con.rollback()
-                except duckdb.Error:
-                    pass
-                raise
 
     def _migrate(self) -> None:
         tables = {
@@ -861,40 +900,14 @@ class Store:
         """Each post's current numbers, per counter chosen by :func:`prefer_public` among the
         snapshots taken before ``before`` (``None``: all), in one query. Posts without snapshots are
         left out. A counter a snapshot did not show (NULL) never hides an older value."""
-        order = "struct_pack(a := collected_at, b := snapshot_id)"
-        picks = []
-        for m in METRIC_NAMES:
-            value = (
-                f"struct_pack(v := {m}, k := {m}_kind, g := {m}_granularity, r := {m}_raw, t := collected_at, "
-                "s := source)"
-            )
-            picks.append(f"arg_max({value}, {order}) FILTER (WHERE {m} IS NOT NULL AND own)")
-            picks.append(f"arg_max({value}, {order}) FILTER (WHERE {m} IS NOT NULL AND NOT own)")
         rows = self.con.execute(
-            f"""SELECT post_key, {", ".join(picks)}, max(collected_at),
-                       arg_max(extra, {order}) FILTER (WHERE extra IS NOT NULL)
+            f"""SELECT post_key, {LATEST_PICKS_SQL}
                 FROM (SELECT *, {OWNER_SOURCE_SQL} AS own FROM snapshots
                       WHERE list_contains(?, post_key) AND (?::TIMESTAMPTZ IS NULL OR collected_at < ?::TIMESTAMPTZ))
                 GROUP BY post_key""",
             [list(keys), before, before],
         ).fetchall()
-        out: dict[str, LatestValues] = {}
-        for row in rows:
-            chosen: dict[str, Count | None] = {}
-            sources: dict[str, str] = {}
-            observed: dict[str, datetime] = {}
-            for i, m in enumerate(METRIC_NAMES):
-                own, pub = row[1 + 2 * i], row[2 + 2 * i]
-                oc = _count_from_row(own["v"], own["k"], own["g"], own["r"]) if own else None
-                pc = _count_from_row(pub["v"], pub["k"], pub["g"], pub["r"]) if pub else None
-                pick = pub if prefer_public(oc, own["t"] if own else None, pc, pub["t"] if pub else None) else own
-                chosen[m] = pc if pick is pub else oc
-                if pick is not None:
-                    sources[m] = pick["s"]
-                    observed[m] = pick["t"]
-            extra = metrics_from_row([None] * 20, 0, row[-1]).extra
-            out[row[0]] = LatestValues(Metrics(extra=extra, **chosen), sources, observed, row[-2])
-        return out
+        return latest_from_rows(rows)
 
     # -- snapshots and runs -----------------------------------------------------------------
 

@@ -30,7 +30,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from fractions import Fraction
 from typing import Any
 
 from .models import Count, CountKind, weakest_kind
@@ -432,9 +431,21 @@ def views_at_age(line: Sequence[Point], published: datetime | None, age: timedel
 def interpolate_count(before: int, after: int, part: timedelta, whole: timedelta) -> int:
     """The count ``part`` of the way through ``whole`` from ``before`` to ``after``, rounded (half to
     even), in exact arithmetic: a float loses digits above 2**53 views, and the result stays within
-    the two counts (never above :data:`reach.store.MAX_COUNT`)."""
+    the two counts (never above :data:`reach.store.MAX_COUNT`). Raises ``ValueError`` when ``whole``
+    is not positive."""
     micro = timedelta(microseconds=1)
-    return round(before + (after - before) * Fraction(part // micro, whole // micro))
+    return interpolate_us(before, after, part // micro, whole // micro)
+
+
+def interpolate_us(before: int, after: int, part: int, whole: int) -> int:
+    """:func:`interpolate_count` with the spans in whole microseconds."""
+    if whole <= 0:
+        raise ValueError("interpolate_count needs a positive span")
+    # floor division then the remainder decides: above half up, below down, exactly half to even
+    q, r = divmod((after - before) * part, whole)
+    if 2 * r > whole or (2 * r == whole and (before + q) % 2):
+        q += 1
+    return before + q
 
 
 def ages(line: Sequence[Point], published: datetime | None) -> dict[str, AgeValue | None]:

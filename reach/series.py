@@ -57,11 +57,11 @@ from .insights import (
     Milestone,
     Projection,
     bits_kind,
-    interpolate_count,
+    interpolate_us,
     place_milestone,
     stale_projection,
 )
-from .models import METRIC_NAMES, CountKind, weakest_kind
+from .models import METRIC_NAMES, CountKind
 from .store import (
     LATEST_PICKS_SQL,
     OWNER_SOURCE_SQL,
@@ -82,6 +82,8 @@ _KIND_CODE = "CASE s.views_kind WHEN 'approximate' THEN 1 WHEN 'lower_bound' THE
 # which counters (bits 0-4, METRIC_NAMES order) and extras (bit 5) a snapshot shows
 _MASK = " + ".join(f"(CASE WHEN s.{m} IS NOT NULL THEN {1 << i} ELSE 0 END)" for i, m in enumerate(METRIC_NAMES))
 _MASK += " + (CASE WHEN s.extra IS NOT NULL THEN 32 ELSE 0 END)"
+# the columns LATEST_PICKS_SQL reads of each counter
+_METRIC_COLUMNS = ", ".join(f"s.{m}, s.{m}_kind, s.{m}_granularity, s.{m}_raw" for m in METRIC_NAMES)
 
 
 _VROW = "struct_pack(u := us, v := v, k := k, g := g)"
@@ -282,8 +284,8 @@ WITH st AS (
     FROM {self.agg} WHERE hv GROUP BY pid, idx
 ),
 grid AS (SELECT unnest({idxs}) AS idx, unnest({starts}) AS bucket_start),
-g AS (SELECT grid.idx, grid.bucket_start, sel.pid, sel.post_key, sel.platform FROM grid CROSS JOIN {self.sel} sel)
-SELECT g.idx, g.bucket_start, g.pid, g.post_key, g.platform, st.vmax, st.tmax, st.tmin,
+g AS (SELECT grid.idx, grid.bucket_start, sel.pid FROM grid CROSS JOIN {self.sel} sel)
+SELECT g.idx, g.bucket_start, g.pid, st.vmax, st.tmax, st.tmin,
        last_value(st.lo IGNORE NULLS) OVER w AS so, last_value(st.lp IGNORE NULLS) OVER w AS sp,
        last_value(st.tmax IGNORE NULLS) OVER w AS tlast,
        last_value(st.lo IGNORE NULLS) OVER wp AS pso, last_value(st.lp IGNORE NULLS) OVER wp AS psp,
@@ -343,11 +345,11 @@ WINDOW w AS (PARTITION BY g.pid ORDER BY g.idx ROWS BETWEEN UNBOUNDED PRECEDING 
         rows: list[tuple[Any, ...]] = self.con.execute(
             f"""
 WITH joined AS (
-    SELECT idx, bucket_start, pid, post_key, platform, tmax, tmin,
+    SELECT idx, bucket_start, pid, sel.post_key, sel.platform, tmax, tmin,
            {_pick("sp", "so")} AS ch, {_pick("psp", "pso")} AS pch,
            (NOT {_prefer("sp", "so")} AND so IS NOT NULL) AS by_owner,
            greatest(coalesce(pso.v, 0), coalesce(psp.v, 0), coalesce(vmax, 0)) AS ub
-    FROM {self.agg}_state
+    FROM {self.agg}_state JOIN {self.sel} sel USING (pid)
 ),
 d AS (
     SELECT idx, bucket_start, pid, post_key, platform, tmax, tmin, ub, by_owner,
@@ -475,20 +477,31 @@ init AS (
     FROM {self.agg}_state st JOIN cj ON st.idx = cj.cidx - 1
 ),
 pts AS (SELECT * FROM ({scan}) WHERE idx IN (SELECT cidx FROM cj)),
-w AS (
-    SELECT pts.idx AS cidx, pts.pid, pts.us,
-           coalesce(last_value(CASE WHEN own THEN {_VROW} END IGNORE NULLS) OVER win, init.co) AS so,
-           coalesce(last_value(CASE WHEN NOT own THEN {_VROW} END IGNORE NULLS) OVER win, init.cp) AS sp,
-           lead(pts.us) OVER win AS nxt
+-- a post whose snapshots in the chunk are of one class (owner or public) and that carries no value of
+-- the other class is "simple": its value is each snapshot's own, and the step is from the one before
+-- (snapshots at one time ordered by snapshot id: their steps add up to the last one's, as the timeline
+-- keeps only that one). Only the other posts need the carried values of both classes (windows below).
+w0 AS (
+    SELECT pts.idx AS cidx, pts.pid, pts.us, pts.sid, pts.own, {_VROW} AS r, init.co, init.cp, init.c0,
+           lag({_VROW}) OVER (PARTITION BY pts.idx, pts.pid ORDER BY pts.us, pts.sid) AS lr,
+           min(pts.own::INTEGER) OVER (PARTITION BY pts.idx, pts.pid) = max(pts.own::INTEGER) OVER (
+               PARTITION BY pts.idx, pts.pid) AND (CASE WHEN pts.own THEN init.cp IS NULL ELSE init.co IS NULL END)
+               AS simple
     FROM pts LEFT JOIN init ON init.cidx = pts.idx AND init.pid = pts.pid
-    WINDOW win AS (PARTITION BY pts.idx, pts.pid ORDER BY pts.us, pts.sid
-                   ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
 ),
-pt AS (SELECT cidx, pid, us, {_pick("sp", "so")} AS ch FROM w WHERE nxt IS NULL OR nxt <> us),
+w AS (
+    SELECT cidx, pid, us, c0,
+           coalesce(last_value(CASE WHEN own THEN r END IGNORE NULLS) OVER win, co) AS so,
+           coalesce(last_value(CASE WHEN NOT own THEN r END IGNORE NULLS) OVER win, cp) AS sp,
+           lead(us) OVER win AS nxt
+    FROM w0 WHERE NOT simple
+    WINDOW win AS (PARTITION BY cidx, pid ORDER BY us, sid ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+),
+pt AS (SELECT cidx, pid, us, c0, {_pick("sp", "so")} AS ch FROM w WHERE nxt IS NULL OR nxt <> us),
 pd AS (
-    SELECT pt.cidx, pt.us, pt.ch,
-           coalesce(lag(pt.ch) OVER (PARTITION BY pt.cidx, pt.pid ORDER BY pt.us), init.c0) AS prev
-    FROM pt LEFT JOIN init USING (cidx, pid)
+    SELECT cidx, us, ch, coalesce(lag(ch) OVER (PARTITION BY cidx, pid ORDER BY us), c0) AS prev FROM pt
+    UNION ALL
+    SELECT cidx, us, r, coalesce(lr, c0) FROM w0 WHERE simple
 ),
 ev AS (
     SELECT cidx, us, sum(ch.v - coalesce(prev.v, 0)) AS dv,
@@ -715,35 +728,87 @@ WHERE bt = m OR (bt IS NOT NULL AND xt IS NOT NULL)
 """,
             params,
         ).fetchall()
+        max_gap = MAX_INTERPOLATION_GAP // timedelta(microseconds=1)
         for post_key, age, m, bt, bv, bk, xt, av, ak in rows:
             if bt == m:  # a snapshot at that very age
                 out[post_key][age] = AgeValue(int(bv), _KINDS[bk], False)
                 continue
-            moment, before_at, after_at = _from_us(m), _from_us(bt), _from_us(xt)
-            if after_at - before_at > MAX_INTERPOLATION_GAP:  # not carried nor interpolated over a gap
+            if xt - bt > max_gap:  # not carried nor interpolated over a gap
                 continue
-            value = interpolate_count(int(bv), int(av), moment - before_at, after_at - before_at)
-            out[post_key][age] = AgeValue(value, weakest_kind((_KINDS[bk], _KINDS[ak])), True)
+            value = interpolate_us(int(bv), int(av), m - bt, xt - bt)
+            out[post_key][age] = AgeValue(value, _KINDS[max(bk, ak)], True)  # the weaker kind (codes ordered)
         return out
 
     # -- each post's current numbers ---------------------------------------------------------
 
     def latest_values(self) -> dict[str, LatestValues]:
         """:meth:`reach.store.Store.latest_values` of the posts as of the report's end (same rule,
-        same result), reading only the snapshots it needs: per post, from the newest chunk that
+        same result), reading only the snapshots it needs.
+
+        Per post and source class (owner / public), the snapshots at the class's newest time
+        usually show every counter the class ever showed: then they alone decide that class's
+        values (a counter's newest non-NULL value is in them). Only for a post where they do not
+        (a newer snapshot left a counter out) are older snapshots read: from the newest chunk that
         still holds the newest value of every counter and source it ever showed."""
+        cls, new, full = f"{self.agg}_cls", f"{self.agg}_new", f"{self.agg}_cut"
+        params: dict[str, Any] = {"before": self.before}
+        try:
+            # each class's newest time (and what the class ever showed) from the one-pass table
+            self.con.execute(
+                f"""CREATE OR REPLACE TEMP TABLE {cls} AS
+                    SELECT a.pid, sel.post_key, a.own, a.t, a.mask
+                    FROM (SELECT pid, own, max(t2[1]) AS t, bit_or(mask) AS mask FROM {self.agg} GROUP BY pid, own) a
+                         JOIN {self.sel} sel USING (pid)"""
+            )
+            low = self.con.execute(f"SELECT min(t) FROM {cls}").fetchone()
+            if not low or low[0] is None:
+                return {}
+            params["lo"] = _from_us(low[0])
+            self.con.execute(
+                f"""CREATE OR REPLACE TEMP TABLE {new} AS
+                    SELECT c.pid, c.mask AS cmask, s.post_key, s.collected_at, s.snapshot_id, s.source, s.extra,
+                           {_METRIC_COLUMNS}, c.own, {_MASK} AS rmask
+                    FROM snapshots s JOIN {cls} c ON c.post_key = s.post_key AND epoch_us(s.collected_at) = c.t
+                         AND c.own = {OWNER_SOURCE_SQL.replace("source", "s.source")}
+                    WHERE s.collected_at >= $lo AND s.collected_at < $before""",
+                params,
+            )
+            # posts whose newest snapshots of a class miss a counter that class showed before
+            self.con.execute(
+                f"""CREATE OR REPLACE TEMP TABLE {full} AS
+                    SELECT DISTINCT pid FROM (SELECT pid, own, any_value(cmask) AS cmask, bit_or(rmask) AS got
+                                              FROM {new} GROUP BY pid, own)
+                    WHERE got <> cmask"""
+            )
+            short = self.con.execute(f"SELECT count(*) FROM {full}").fetchone()
+            rows = self.con.execute(
+                f"""SELECT post_key, {LATEST_PICKS_SQL} FROM {new}
+                    WHERE pid NOT IN (SELECT pid FROM {full}) GROUP BY post_key"""
+            ).fetchall()
+            if short and short[0]:
+                rows += self._latest_from_chunks(full)
+        finally:
+            for table in (cls, new, full):
+                self.con.execute(f"DROP TABLE IF EXISTS {table}")
+        return latest_from_rows(rows)
+
+    def _latest_from_chunks(self, only: str) -> list[tuple[Any, ...]]:
+        """``SELECT post_key, LATEST_PICKS_SQL`` rows of the posts in table ``only`` (``pid``), over the
+        snapshots of each post's last chunks that still hold every counter it ever showed."""
         bits = [
             f"max(idx) FILTER (WHERE {own} AND mask & {1 << i} <> 0)" for i in range(5) for own in ("own", "NOT own")
         ]
         bits.append("max(idx) FILTER (WHERE mask & 32 <> 0)")
+        cut = f"{self.agg}_cutidx"
         self.con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE {self.agg}_cut AS
-                SELECT pid, least(max(idx), {", ".join(bits)}) AS c FROM {self.agg} GROUP BY pid"""
+            f"""CREATE OR REPLACE TEMP TABLE {cut} AS
+                SELECT pid, least(max(idx), {", ".join(bits)}) AS c FROM {self.agg}
+                WHERE pid IN (SELECT pid FROM {only}) GROUP BY pid"""
         )
         try:
-            low = self.con.execute(f"SELECT min(c) FROM {self.agg}_cut").fetchone()
+            low = self.con.execute(f"SELECT min(c) FROM {cut}").fetchone()
             if not low or low[0] is None:
-                return {}
+                return []
             starts = {c[0]: c[1] for c in self.chunk_bounds}
             starts_us = _lit([_us(c[1]) for c in self.chunk_bounds], "BIGINT")
             first = self.chunk_bounds[0][0]
@@ -753,11 +818,11 @@ WHERE bt = m OR (bt IS NOT NULL AND xt IS NOT NULL)
             lo = ""
             if int(low[0]) >= first:
                 lo, params["lo"] = "s.collected_at >= $lo AND", starts[int(low[0])]
-            rows = self.con.execute(
+            rows: list[tuple[Any, ...]] = self.con.execute(
                 f"""WITH cut AS (
                         SELECT sel.post_key,
                                CASE WHEN c >= {first} THEN list_extract({starts_us}, c - {first} + 1) END AS t0
-                        FROM {self.agg}_cut JOIN {self.sel} sel USING (pid)
+                        FROM {cut} JOIN {self.sel} sel USING (pid)
                     ),
                     base AS (
                         SELECT s.*, {OWNER_SOURCE_SQL} AS own FROM snapshots s JOIN cut USING (post_key)
@@ -766,6 +831,6 @@ WHERE bt = m OR (bt IS NOT NULL AND xt IS NOT NULL)
                     SELECT post_key, {LATEST_PICKS_SQL} FROM base GROUP BY post_key""",
                 params,
             ).fetchall()
+            return rows
         finally:
-            self.con.execute(f"DROP TABLE IF EXISTS {self.agg}_cut")
-        return latest_from_rows(rows)
+            self.con.execute(f"DROP TABLE IF EXISTS {cut}")

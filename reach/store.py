@@ -444,7 +444,10 @@ class CampaignRow:
 def _count_from_row(value: Any, kind: Any, granularity: Any, raw: Any) -> Count | None:
     if value is None:
         return None
-    return Count(int(value), CountKind(kind or "exact"), int(granularity or 1), raw)
+    return Count(int(value), _KIND_OF[kind] if kind else CountKind.EXACT, int(granularity or 1), raw)
+
+
+_KIND_OF = {k.value: k for k in CountKind}
 
 
 def metrics_from_row(row: Sequence[Any], start: int, extra_json: str | None = None) -> Metrics:
@@ -470,18 +473,25 @@ def _latest_picks_sql() -> str:
     picks = []
     for m in METRIC_NAMES:
         value = (
-            f"struct_pack(v := {m}, k := {m}_kind, g := {m}_granularity, r := {m}_raw, t := collected_at, s := source)"
+            f"struct_pack(v := {m}, k := {m}_kind, g := {m}_granularity, r := {m}_raw, t := epoch_us(collected_at), "
+            "s := source)"
         )
         picks.append(f"arg_max({value}, {order}) FILTER (WHERE {m} IS NOT NULL AND own)")
         picks.append(f"arg_max({value}, {order}) FILTER (WHERE {m} IS NOT NULL AND NOT own)")
-    picks += ["max(collected_at)", f"arg_max(extra, {order}) FILTER (WHERE extra IS NOT NULL)"]
+    picks += ["epoch_us(max(collected_at))", f"arg_max(extra, {order}) FILTER (WHERE extra IS NOT NULL)"]
     return ", ".join(picks)
 
 
 LATEST_PICKS_SQL = _latest_picks_sql()
 """Aggregates, per post (``GROUP BY post_key`` over snapshots with an ``own`` column: is it owner data?),
 that :func:`latest_from_rows` reads: for each counter the newest owner and the newest public value (a
-struct of value, kind, granularity, raw, time, source), then the newest snapshot time and extras."""
+struct of value, kind, granularity, raw, time, source), then the newest snapshot time and extras. Times are
+microseconds since the epoch (a Python ``datetime`` per struct costs more than the rest of the row)."""
+
+
+def from_epoch_us(us: int) -> datetime:
+    """Microseconds since the epoch (DuckDB's ``epoch_us``) as an aware UTC datetime."""
+    return _EPOCH + timedelta(microseconds=us)
 
 
 def latest_from_rows(rows: Iterable[Sequence[Any]]) -> dict[str, LatestValues]:
@@ -496,13 +506,16 @@ def latest_from_rows(rows: Iterable[Sequence[Any]]) -> dict[str, LatestValues]:
             own, pub = row[1 + 2 * i], row[2 + 2 * i]
             oc = _count_from_row(own["v"], own["k"], own["g"], own["r"]) if own else None
             pc = _count_from_row(pub["v"], pub["k"], pub["g"], pub["r"]) if pub else None
-            pick = pub if prefer_public(oc, own["t"] if own else None, pc, pub["t"] if pub else None) else own
+            ot = None if own is None else from_epoch_us(own["t"])
+            pt = None if pub is None else from_epoch_us(pub["t"])
+            pick = pub if prefer_public(oc, ot, pc, pt) else own
             chosen[m] = pc if pick is pub else oc
             if pick is not None:
                 sources[m] = pick["s"]
-                observed[m] = pick["t"]
-        extra = metrics_from_row([None] * 20, 0, row[-1]).extra
-        out[row[0]] = LatestValues(Metrics(extra=extra, **chosen), sources, observed, row[-2])
+                observed[m] = pt if pick is pub else ot  # type: ignore[assignment]
+        extra = metrics_from_row([None] * 20, 0, row[-1]).extra if row[-1] else {}
+        last = None if row[-2] is None else from_epoch_us(row[-2])
+        out[row[0]] = LatestValues(Metrics(extra=extra, **chosen), sources, observed, last)
     return out
 
 

@@ -357,3 +357,60 @@ def test_far_target_at_a_slow_pace_is_not_a_crash() -> None:
     assert rep.projection.eta is None
     timelines = insights.post_timelines(store, ["weibo:a"])
     assert insights.projection(timelines, insights.total_timeline(timelines), 10**9) == rep.projection
+
+
+def test_interpolation_rounds_exactly_as_fractions_do() -> None:
+    """Views at a post age between two snapshots: integer arithmetic, half to even, at any size
+    (the plain definition with ``fractions.Fraction`` is the reference)."""
+    rng = random.Random(5)
+    cases = [(0, 1, 1, 2), (1, 2, 1, 2), (8711387064946514083, 827036, 1, 2), (2**63 - 2, 2**63 - 1, 1, 2)]
+    for _ in range(20_000):
+        whole = rng.choice((1, 2, 3, 7, 3_600_000_000, rng.randint(1, 10**12)))
+        before = rng.choice((0, 1, rng.randint(0, 10**6), rng.randint(0, 2**63 - 1)))
+        after = rng.choice((before, before + 1, max(0, before - 1), rng.randint(0, 2**63 - 1)))
+        cases.append((before, after, rng.randint(0, whole), whole))
+    for before, after, part, whole in cases:
+        want = round(before + (after - before) * Fraction(part, whole))
+        assert insights.interpolate_us(before, after, part, whole) == want
+        got = insights.interpolate_count(before, after, timedelta(microseconds=part), timedelta(microseconds=whole))
+        assert got == want
+    with pytest.raises(ValueError):
+        insights.interpolate_us(1, 2, 0, 0)
+
+
+def test_current_values_read_older_snapshots_only_when_the_newest_leave_a_counter_out() -> None:
+    """Series.latest_values reads each class's newest snapshots, and goes back only for a post whose
+    newest snapshots miss a counter (or extras) that class showed before; same result as the store."""
+    store = Store()
+    keys = []
+    for i, shape in enumerate(("complete", "likes later missing", "extras only older", "owner and public", "tie")):
+        ref = PostRef("bilibili", f"s{i}")
+        keys.append(ref.post_key)
+        store.add_post(ref, campaign="c")
+        t = T0
+        old = Metrics(views=Count(100 + i), likes=Count(10), extra={"coins": Count(5)})
+        store.add_snapshot(Snapshot(ref.post_key, t, old, source="bilibili@1"))
+        if shape == "complete":
+            new = Metrics(views=Count(200), likes=Count(20), extra={"coins": Count(6)})
+        elif shape == "likes later missing":
+            new = Metrics(views=Count(200), extra={"coins": Count(6)})
+        elif shape == "extras only older":
+            new = Metrics(views=Count(200), likes=Count(20))
+        else:
+            new = Metrics(views=Count(200), likes=Count(20), extra={"coins": Count(6)})
+        store.add_snapshot(Snapshot(ref.post_key, t + timedelta(hours=30), new, source="bilibili@1"))
+        if shape == "owner and public":
+            own = Metrics(views=Count(150))
+            store.add_snapshot(Snapshot(ref.post_key, t + timedelta(hours=20), own, source="manual"))
+        if shape == "tie":  # a second public source at the same instant, showing another counter
+            other = Metrics(views=Count(190), shares=Count(3))
+            store.add_snapshot(Snapshot(ref.post_key, t + timedelta(hours=30), other, source="bilibili@2"))
+    starts = [T0 + timedelta(days=d) for d in range(3)]
+    ends = [s + timedelta(days=1) for s in starts]
+    with series.Series(store.con, "c", starts, ends, T0) as ser:
+        got = ser.latest_values()
+    want = store.latest_values(keys)
+    assert got == want
+    assert got[keys[1]].metrics.likes == Count(10)  # the older likes, not "no likes"
+    assert got[keys[2]].metrics.extra == {"coins": Count(5)}
+    assert got[keys[0]].metrics.extra == {"coins": Count(6)}

@@ -243,6 +243,177 @@ def _show_warning(
     _err(f"warning: {message}")
 
 
+# -- stderr summaries in the user's language -------------------------------------------------------
+# The one-line summaries and notices of add / collect / record / import / doctor / alerts test, by
+# language (``str.format`` templates). ``error:`` lines of bad input stay English everywhere (they are
+# searched for and matched by scripts); the notices of a partial success keep their ``warning:`` /
+# ``error:`` prefix in zh too, so a grep finds them. Data on stdout and every JSON/JSONL/CSV output is
+# language-neutral.
+
+_MESSAGES: dict[str, dict[str, Any]] = {
+    "zh": {
+        "added": "已添加 {new} 条新作品{where}，{tracked} 条原已在跟踪 · 数据库：{db}",
+        "added_where": "到活动「{campaign}」",
+        "collecting": "采集中",
+        "collected": "已采集 {total} 条作品：{parts} · 运行编号 {run_id}",
+        "status_part": "{status} {n} 条",
+        "parts_sep": "，",
+        "nothing_to_do": "无需采集",
+        "status": {
+            "ok": "成功",
+            "unavailable": "无法访问（已删除/私密）",
+            "blocked": "被拦截",
+            "auth_required": "需要登录或密钥",
+            "rate_limited": "被限流",
+            "not_supported": "不支持",
+            "parse_error": "解析失败",
+            "network_error": "网络错误",
+        },
+        "failure": "  {status} {shown}：{message}",
+        "keys_sep": "、",
+        "keys_more": " 等 {total} 条",
+        "flag_unavailable": (
+            "  {key}：连续 {n} 次无法访问，视为已删除，不再采集（`reach collect --include-unavailable` 可重新尝试）"
+        ),
+        "flag_failing": "  {key}：连续 {n} 次采集失败，原因见 `reach failures`",
+        "nothing_due": "暂无到期需采集的作品（共跟踪 {n} 条）；下次采样时间：{when}",
+        "never": "无",
+        "alerts_sent": "提醒：已发送 {n} 条{more}",
+        "alerts_more": "，另有 {n} 条下次运行时发送（机器人每分钟约收 20 条）",
+        "alerts_busy": "warning: 未检查提醒（另一个 `reach collect` 正在使用数据库），下次运行时检查",
+        "alerts_failed": "warning: {n} 条提醒未能发送到 {where}，下次运行时重试（`reach alerts list`）",
+        "recorded": "已写入 {key} 截至 {when}的数据{added}{where} · 来源：manual（手动录入）",
+        "recorded_new": "（新作品，已开始跟踪）",
+        "recorded_where": "，已加入活动「{campaign}」",
+        "already_recorded": "已存在：{key} 于 {when}，未写入新数据",
+        "import_head": "{file}：{shape} · {kind}，表头在第 {row} 行 · 数据时间 {when}，{at_from}{hint}",
+        "import_hint": "（可用 --at 修改）",
+        "at_from": {
+            "--at": "按 --at 参数",
+            "file modification time": "取自文件修改时间",
+            "first import of this file": "沿用该文件首次导入时的时间",
+        },
+        "shapes": {
+            "douyin_creator": "抖音创作者中心 作品列表",
+            "xiaohongshu_creator": "小红书 笔记数据",
+            "wechat_channels_assistant": "视频号助手 视频数据",
+            "wechat_mp_analysis": "公众号 图文分析",
+            "table": "链接与数据表格",
+        },
+        "problem": {"skipped": "  跳过 第 {row} 行{where}：{reason}", "warning": "  提示 第 {row} 行{where}：{reason}"},
+        "reasons": {
+            "a totals row, not a post": "合计行，不是作品",
+            "no numbers in this row": "该行没有数字",
+            "no title, link or id: cannot tell which post this is": "没有标题、链接或ID，无法判断是哪条作品",
+        },
+        "problem_where": "，列「{column}」",
+        "problem_value": "（{value!r}）",
+        "problems_more": {
+            "skipped": "  … 另有 {n} 行被跳过：--format json 可列出全部",
+            "warning": "  … 另有 {n} 条提示：--format json 可列出全部",
+        },
+        "columns_sep": "、",
+        "ignored_columns": "  未使用的列：{columns}（如其中某列有用，用 --map 列名=目标 指定）",
+        "import_new": "，其中新作品 {n} 条",
+        "import_again": "，{n} 条已存在（此前导入过该文件）",
+        "import_skipped": "，跳过 {n} 行",
+        "dry_run": "试运行：将写入 {n} 条快照{new}{again}{skipped}。未写入任何数据。",
+        "imported": "已写入 {n} 条快照{new}{again}{skipped} · 来源：{source}",
+        "doctor_broken": "有检查未通过：请按上面 fail 行的提示修复",
+        "alerts_test_bad": "error: {n} 个提醒通道未收到测试消息：请检查地址和密钥",
+    },
+    "en": {
+        "added": "added {new} new post(s){where}, {tracked} already tracked · database: {db}",
+        "added_where": " to campaign {campaign!r}",
+        "collecting": "collecting",
+        "collected": "collected {total} post(s): {parts} · run {run_id}",
+        "status_part": "{n} {status}",
+        "parts_sep": ", ",
+        "nothing_to_do": "nothing to do",
+        "status": {},
+        "failure": "  {status:<13} {shown}: {message}",
+        "keys_sep": ", ",
+        "keys_more": " and {more} more",
+        "flag_unavailable": (
+            "  {key}: unavailable {n} times in a row: treated as deleted, "
+            "no longer fetched (`reach collect --include-unavailable` tries it again)"
+        ),
+        "flag_failing": "  {key}: failed {n} times in a row: see `reach failures`",
+        "nothing_due": "nothing due ({n} post(s) tracked); next sample due {when}",
+        "never": "never",
+        "alerts_sent": "alerts: {n} message(s) sent{more}",
+        "alerts_more": ", {n} more at the next run (robots take ~20 a minute)",
+        "alerts_busy": (
+            "warning: alerts not checked (another `reach collect` holds the database); the next run checks them"
+        ),
+        "alerts_failed": "warning: {n} alert(s) not delivered to {where}; retried next run (`reach alerts list`)",
+        "recorded": "recorded the numbers of {key}{added}{where} as of {when} · source: manual",
+        "recorded_new": " (a new post, now tracked)",
+        "recorded_where": " in campaign {campaign!r}",
+        "already_recorded": "already recorded: {key} at {when}, nothing new written",
+        "import_head": (
+            "{file}: {shape} · {kind}, header on row {row} · numbers as of {when} (from the {at_from}{hint})"
+        ),
+        "import_hint": "; --at changes it",
+        "at_from": {},
+        "shapes": {},
+        "problem": {"skipped": "  skipped {problem}", "warning": "  warning {problem}"},
+        "reasons": {},
+        "problem_where": "",
+        "problem_value": "",
+        "problems_more": {
+            "skipped": "  … and {n} more skipped row(s): --format json lists them all",
+            "warning": "  … and {n} more warning row(s): --format json lists them all",
+        },
+        "columns_sep": ", ",
+        "ignored_columns": "  columns not used: {columns} (use --map COLUMN=TARGET if one matters)",
+        "import_new": ", {n} new post(s)",
+        "import_again": ", {n} already stored by an earlier import of this file",
+        "import_skipped": ", {n} row(s) skipped",
+        "dry_run": "dry run: would write {n} snapshot(s){new}{again}{skipped}. Nothing was written.",
+        "imported": "imported {n} snapshot(s){new}{again}{skipped} · source: {source}",
+        "doctor_broken": "something is broken: fix the `fail` lines above",
+        "alerts_test_bad": "error: {n} channel(s) did not take the test message; check the URL and secret",
+    },
+}
+
+_BEIJING_ZONES = frozenset({"Asia/Shanghai", "Asia/Chongqing", "Asia/Chungking", "Asia/Harbin", "PRC"})
+
+
+def _messages(lang: str) -> dict[str, Any]:
+    """The summary templates of ``lang`` (``"zh"``; anything else is English)."""
+    return _MESSAGES["zh" if lang == "zh" else "en"]
+
+
+def _msg(lang: str, template: str, /, **values: Any) -> str:
+    """One summary line: the ``template`` of ``lang`` filled with ``values`` (``str.format``)."""
+    text: str = _messages(lang)[template]
+    return text.format(**values)
+
+
+def _summary_time(moment: datetime, zone: Any, lang: str) -> str:
+    """A moment in the configured zone: ``2026-06-20 10:00 Asia/Shanghai`` (en) or
+    ``2026-06-20 10:00（北京时间）`` (zh; other zones keep their IANA name)."""
+    if lang != "zh":
+        return _local_time(moment, zone)
+    name = "北京时间" if zone.key in _BEIJING_ZONES else zone.key
+    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M}（{name}）"
+
+
+def _name(text: str, lang: str) -> str:
+    """A user-given name for a template: zh shows it inside 「」 as typed when printable, else as its
+    ``repr`` (no terminal escapes); en templates apply ``!r`` themselves, so the text is passed as is."""
+    return text if lang != "zh" or text.isprintable() else repr(text)
+
+
+def _fallback_lang() -> str:
+    """The language when the settings cannot be loaded (a broken config): REACH_LANG, else the locale."""
+    from .config import system_lang
+
+    wanted = os.environ.get("REACH_LANG", "").lower()[:2]
+    return wanted if wanted in ("zh", "en") else system_lang()
+
+
 # -- add / posts -----------------------------------------------------------------------------
 
 
@@ -298,8 +469,9 @@ def add(
                 typer.echo(ref.post_key)
             if not state.quiet:
                 new = sum(1 for r in refs if r.post_key not in before)
-                where = f" to campaign {campaign!r}" if campaign else ""
-                _err(f"added {new} new post(s){where}, {len(refs) - new} already tracked · database: {tracker.db_path}")
+                lang = tracker.settings.lang
+                where = _msg(lang, "added_where", campaign=_name(campaign, lang)) if campaign else ""
+                _err(_msg(lang, "added", new=new, where=where, tracked=len(refs) - new, db=tracker.db_path))
         return 0
 
     _run(body)
@@ -406,21 +578,29 @@ def _metric_fields(metrics: Any) -> dict[str, Any]:
 # -- collect -----------------------------------------------------------------------------------
 
 
-def print_summary(summary: RunSummary, quiet: bool) -> None:
-    """A summary line and the failures, posts with the same problem on one line.
+def print_summary(summary: RunSummary, quiet: bool, lang: str = "en") -> None:
+    """A summary line and the failures, posts with the same problem on one line, in ``lang`` (zh or en;
+    the failure messages themselves are the collectors' own).
 
     Quiet runs print nothing when every post succeeded.
     """
     if quiet and summary.all_ok:
         return
-    parts = [f"{n} {s.value}" for s, n in sorted(summary.counts.items(), key=lambda kv: kv[0].value)]
-    _err(f"collected {summary.total} post(s): {', '.join(parts) or 'nothing to do'} · run {summary.run_id}")
+    words = _messages(lang)
+    parts = [
+        _msg(lang, "status_part", n=n, status=words["status"].get(s.value, s.value))
+        for s, n in sorted(summary.counts.items(), key=lambda kv: kv[0].value)
+    ]
+    shown_parts = words["parts_sep"].join(parts) or words["nothing_to_do"]
+    _err(_msg(lang, "collected", total=summary.total, parts=shown_parts, run_id=summary.run_id))
     groups: dict[tuple[OutcomeStatus, str], list[str]] = {}
     for outcome in summary.failures:
         groups.setdefault((outcome.status, outcome.message), []).append(outcome.post_key)
     for (status, message), keys in groups.items():
-        shown = ", ".join(keys[:3]) + (f" and {len(keys) - 3} more" if len(keys) > 3 else "")
-        _err(f"  {status.value:<13} {shown}: {message}")
+        more = _msg(lang, "keys_more", more=len(keys) - 3, total=len(keys)) if len(keys) > 3 else ""
+        shown = words["keys_sep"].join(keys[:3]) + more
+        label = words["status"].get(status.value, status.value)
+        _err(_msg(lang, "failure", status=label, shown=shown, message=message))
 
 
 @app.command()
@@ -472,21 +652,25 @@ def collect(
                 if not state.quiet:
                     plan = tracker.plan(campaign=campaign, platform=platform, include_unavailable=include_unavailable)
                     nxt = plan.next_at
-                    when = nxt.astimezone(tracker.settings.zone).strftime("%Y-%m-%d %H:%M %Z") if nxt else "never"
-                    _err(f"nothing due ({len(plan.fetch)} post(s) tracked); next sample due {when}")
+                    lang = tracker.settings.lang
+                    if nxt is None:
+                        when = _msg(lang, "never")
+                    elif lang == "zh":
+                        when = _summary_time(nxt, tracker.settings.zone, lang)
+                    else:
+                        when = nxt.astimezone(tracker.settings.zone).strftime("%Y-%m-%d %H:%M %Z")
+                    _err(_msg(lang, "nothing_due", n=len(plan.fetch), when=when))
                 send_alerts_after_collect(tracker, None)  # retries deliveries that failed before
                 return 0
             flagged = tracker.store.flagged(summary.run_id) if summary.run_id and summary.failures else []
             send_alerts_after_collect(tracker, summary.run_id or None)
-        print_summary(summary, state.quiet)
+            lang = tracker.settings.lang
+        print_summary(summary, state.quiet, lang)
         for post in flagged:
             if post.flag == "unavailable":
-                _err(
-                    f"  {post.post_key}: unavailable {post.unavailable_streak} times in a row: treated as deleted, "
-                    "no longer fetched (`reach collect --include-unavailable` tries it again)"
-                )
+                _err(_msg(lang, "flag_unavailable", key=post.post_key, n=post.unavailable_streak))
             else:
-                _err(f"  {post.post_key}: failed {post.fail_streak} times in a row: see `reach failures`")
+                _err(_msg(lang, "flag_failing", key=post.post_key, n=post.fail_streak))
         return exit_code_for(o.status for o in summary.failures)
 
     _run(body)
@@ -497,10 +681,11 @@ def send_alerts_after_collect(tracker: Any, run_id: str | None) -> None:
     ``warning:`` line per channel and is retried next run; it never changes the exit code or the snapshots."""
     from .errors import DatabaseBusy as Busy
 
+    lang = tracker.settings.lang
     try:
         result = tracker.send_alerts(run_id)
     except Busy:
-        _err("warning: alerts not checked (another `reach collect` holds the database); the next run checks them")
+        _err(_msg(lang, "alerts_busy"))
         return
     except Exception as exc:  # noqa: BLE001 - alerts must never spoil a collect that saved its data
         if os.environ.get("REACH_DEBUG"):
@@ -510,13 +695,13 @@ def send_alerts_after_collect(tracker: Any, run_id: str | None) -> None:
         _err(f"warning: alerts not checked ({type(exc).__name__}: {redact(str(exc))}); set REACH_DEBUG=1 and report it")
         return
     if result.sent and not state.quiet:
-        more = f", {result.deferred} more at the next run (robots take ~20 a minute)" if result.deferred else ""
-        _err(f"alerts: {len(result.sent)} message(s) sent{more}")
+        more = _msg(lang, "alerts_more", n=result.deferred) if result.deferred else ""
+        _err(_msg(lang, "alerts_sent", n=len(result.sent), more=more))
     failed: dict[str, list[str]] = {}
     for where, _kind, reason in result.failed:
         failed.setdefault(f"{where} ({reason})", []).append(_kind)
     for where, kinds in failed.items():
-        _err(f"warning: {len(kinds)} alert(s) not delivered to {where}; retried next run (`reach alerts list`)")
+        _err(_msg(lang, "alerts_failed", n=len(kinds), where=where))
 
 
 @contextlib.contextmanager
@@ -557,7 +742,7 @@ def collect_with_progress(tracker: Any, quiet: bool, **kwargs: Any) -> RunSummar
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     with Progress(
-        TextColumn("collecting"),
+        TextColumn(_msg(tracker.settings.lang, "collecting")),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("{task.fields[last]}"),
@@ -1078,15 +1263,13 @@ def record(
         label = _OWNER_LABELS[lang]["at"]
         _owner_table(f"{label}: {_local_time(result.at, zone)}", [line], lang, with_row=False)
         if not state.quiet:
+            when = _summary_time(result.at, zone, lang)
             if result.written:
-                added = " (a new post, now tracked)" if result.new_post else ""
-                where = f" in campaign {campaign.strip()!r}" if campaign else ""
-                _err(
-                    f"recorded the numbers of {result.post_key}{added}{where} as of {_local_time(result.at, zone)} "
-                    "· source: manual"
-                )
+                added = _msg(lang, "recorded_new") if result.new_post else ""
+                where = _msg(lang, "recorded_where", campaign=_name(campaign.strip(), lang)) if campaign else ""
+                _err(_msg(lang, "recorded", key=result.post_key, added=added, where=where, when=when))
             else:
-                _err(f"already recorded: {result.post_key} at {_local_time(result.at, zone)}, nothing new written")
+                _err(_msg(lang, "already_recorded", key=result.post_key, when=when))
         return 0
 
     _run(body)
@@ -1205,11 +1388,21 @@ def _line_state(result: Any, line: Any) -> str:
 
 def _print_import(result: Any, zone: Any, lang: str) -> None:
     when = _local_time(result.observed_at, zone)
+    words = _messages(lang)
     if not state.quiet:
+        kind = result.file_kind.replace("HTML table", "HTML 表格") if lang == "zh" else result.file_kind
         _err(
-            f"{result.file_name}: {result.shape_label} · {result.file_kind}, header on row {result.header_row} · "
-            f"numbers as of {when} (from the {result.at_from}"
-            + ("; --at changes it)" if result.at_from == "file modification time" else ")")
+            _msg(
+                lang,
+                "import_head",
+                file=result.file_name,
+                shape=words["shapes"].get(result.shape, result.shape_label),
+                kind=kind,
+                row=result.header_row,
+                when=_summary_time(result.observed_at, zone, lang),
+                at_from=words["at_from"].get(result.at_from, result.at_from),
+                hint=words["import_hint"] if result.at_from == "file modification time" else "",
+            )
         )
     lines = [
         {
@@ -1230,19 +1423,25 @@ def _print_import(result: Any, zone: Any, lang: str) -> None:
 
     for title, problems in (("skipped", result.skipped), ("warning", result.warnings)):
         for problem in problems[:20]:
-            _err(redact(f"  {title} {problem}"))
+            where = _msg(lang, "problem_where", column=problem.column) if problem.column is not None else ""
+            if problem.value is not None:
+                shown = problem.value if len(problem.value) <= 40 else problem.value[:39] + "…"
+                where += _msg(lang, "problem_value", value=shown)
+            reason = words["reasons"].get(problem.reason, problem.reason)
+            line = words["problem"][title].format(problem=problem, row=problem.row, where=where, reason=reason)
+            _err(redact(line))
         if len(problems) > 20:
-            _err(f"  … and {len(problems) - 20} more {title} row(s): --format json lists them all")
+            _err(words["problems_more"][title].format(n=len(problems) - 20))
     if result.ignored_columns:
-        _err(f"  columns not used: {', '.join(result.ignored_columns)} (use --map COLUMN=TARGET if one matters)")
+        _err(_msg(lang, "ignored_columns", columns=words["columns_sep"].join(result.ignored_columns)))
     stored = len(result.lines) - result.to_write
-    new = f", {result.new_posts} new post(s)" if result.new_posts else ""
-    again = f", {stored} already stored by an earlier import of this file" if stored else ""
-    skipped = f", {len(result.skipped)} row(s) skipped" if result.skipped else ""
+    new = _msg(lang, "import_new", n=result.new_posts) if result.new_posts else ""
+    again = _msg(lang, "import_again", n=stored) if stored else ""
+    skipped = _msg(lang, "import_skipped", n=len(result.skipped)) if result.skipped else ""
     if result.dry_run:
-        _err(f"dry run: would write {result.to_write} snapshot(s){new}{again}{skipped}. Nothing was written.")
+        _err(_msg(lang, "dry_run", n=result.to_write, new=new, again=again, skipped=skipped))
     else:
-        _err(f"imported {result.written} snapshot(s){new}{again}{skipped} · source: {result.source}")
+        _err(_msg(lang, "imported", n=result.written, new=new, again=again, skipped=skipped, source=result.source))
 
 
 def _import_json(result: Any) -> dict[str, Any]:
@@ -1610,7 +1809,7 @@ def doctor(
                     typer.echo(redact(f"{'':<5} {'':<10} fix: {c.fix}"))
         if broken(checks):
             if not state.quiet:
-                _err("something is broken: fix the `fail` lines above")
+                _err(_msg(settings.lang if settings else _fallback_lang(), "doctor_broken"))
             return EXIT_INPUT
         return 0
 
@@ -1827,7 +2026,7 @@ def alerts_test(
                         bad += 1
                         typer.echo(f"fail  {ch.channel_id} {ch.kind} {ch.masked}: {reason}")
         if bad:
-            _err(f"error: {bad} channel(s) did not take the test message; check the URL and secret")
+            _err(_msg(tracker.settings.lang, "alerts_test_bad", n=bad))
             return EXIT_INPUT
         return 0
 

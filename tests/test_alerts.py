@@ -515,7 +515,7 @@ def test_collect_warns_of_failed_delivery_and_keeps_its_exit_code(
     r = _cli(db, "-q", "collect")
     assert r.exit_code == 0, r.output  # the data was collected: delivery trouble is a warning
     [line] = [x for x in r.stderr.splitlines() if x.startswith("warning:")]
-    assert "not delivered" in line and "key=…5aaa" in line and "errcode 93000" in line and WECOM_KEY not in r.stderr
+    assert "未能发送" in line and "key=…5aaa" in line and "errcode 93000" in line and WECOM_KEY not in r.stderr
     r = _cli(db, "-q", "collect", "--due")  # nothing due: the delivery is still retried
     assert r.exit_code == 0 and r.stderr == "", r.stderr
     assert len(_Robot.calls) == 2 and "已超过 100万" in _Robot.calls[1]["body"]["markdown"]["content"]

@@ -499,7 +499,7 @@ def test_cli_record_import_and_report(tmp_path: Path, cli_tracker: None) -> None
     )
     assert r.exit_code == 0, r.output
     assert "≈1.2万" in r.stdout and "2026-06-08 19:00 Asia/Shanghai" in r.stdout
-    assert "a new post, now tracked" in r.stderr and "source: manual" in r.stderr
+    assert "新作品，已开始跟踪" in r.stderr and "来源：manual" in r.stderr  # zh settings: zh summaries
     r = runner.invoke(cli.app, ["--db", db, "add", DOUYIN.url or "", "-c", "禁毒"])
     assert r.exit_code == 0
     with Store(db) as store:
@@ -510,7 +510,7 @@ def test_cli_record_import_and_report(tmp_path: Path, cli_tracker: None) -> None
     )
     assert r.exit_code == 0, r.output
     assert "12.35万" in r.stdout and "将写入" in r.stdout and "标题+发布时间" in r.stdout
-    assert "skipped row 3" in r.stderr and "dry run: would write 1 snapshot(s)" in r.stderr
+    assert "跳过 第 3 行" in r.stderr and "试运行：将写入 1 条快照" in r.stderr
     r = runner.invoke(
         cli.app, ["--db", db, "import", str(export), "-c", "禁毒", "--at", "2026-06-08 18:00", "-f", "json"]
     )
@@ -518,7 +518,7 @@ def test_cli_record_import_and_report(tmp_path: Path, cli_tracker: None) -> None
     data = json.loads(r.stdout)
     assert data["written"] == 1 and data["rows"][0]["views"] == 123456 and data["skipped"][0]["row"] == 3
     r = runner.invoke(cli.app, ["--db", db, "import", str(export)])
-    assert r.exit_code == 0 and "已存在" in r.stdout and "already stored" in r.stderr
+    assert r.exit_code == 0 and "已存在" in r.stdout and "1 条已存在（此前导入过该文件）" in r.stderr
     r = runner.invoke(cli.app, ["--db", db, "report", "-c", "禁毒", "--format", "json", "--tz", "Asia/Shanghai"])
     totals = json.loads(r.stdout)["totals"]
     assert totals[-1]["views"]["value"] == 123456 + 12000 and totals[-1]["owner_views"]["value"] == 135456

@@ -669,11 +669,12 @@ FROM gg
                       WHERE sel.published_at IS NOT NULL"""
         # a moment before every chunk has nothing before it, one after the last nothing after it
         lo, hi = _us(self.chunk_bounds[0][1]), _us(self.before)
-        # the chunk of each moment and the next chunk with views of that post: only their snapshots are read
+        # the chunk of each moment and, when nothing in that chunk comes after the moment, the post's next
+        # chunk with views: only their snapshots are read
         nq = f"{self.agg}_ages"
         self.con.execute(
             f"""CREATE OR REPLACE TEMP TABLE {nq} AS
-                SELECT q.pid, q.age, q.us AS m, q.idx AS c, st.nxt AS nc
+                SELECT q.pid, q.age, q.us AS m, q.idx AS c, CASE WHEN st.tmax > q.us THEN NULL ELSE st.nxt END AS nc
                 FROM ({self._with_idx(f"SELECT * FROM ({moments}) WHERE us >= {lo} AND us < {hi}")}) q
                 JOIN {self.agg}_state st ON st.pid = q.pid AND st.idx = q.idx"""
         )

@@ -324,12 +324,15 @@ def _iso(moment: datetime) -> str:
 
 
 def lowest(point: Point) -> int:
-    """The smallest value the total can stand for: rounded parts count at their lowest (value minus
-    half the summed granularity); lower bounds and exact values as they are.
+    """The smallest value the total can stand for: rounded parts count at their lowest (the sum of
+    each part's lowest value when the total knows it, else value minus half the summed granularity);
+    lower bounds and exact values as they are.
 
     ``granularity`` sums the rounded parts only, whatever the total's weakest ``kind``: a total holding
     both a "10万+" floor and a rounded "1.2万" is a lower bound whose rounded part may still be lower.
     """
+    if point.low is not None:
+        return point.low
     if point.kind is CountKind.APPROXIMATE or point.granularity > 0:
         return max(0, point.value - point.granularity // 2)
     return point.value
@@ -482,13 +485,10 @@ def _when(moment: datetime, zone: ZoneInfo, lang: str) -> str:
 
 
 def _count(value: int, lang: str) -> str:
-    """A count for a message, rounded *down* to what the display shows (``1,234,567`` -> ``123.45万``, never
-    ``123.46万``): an alert never claims more than the number proves."""
+    """A count for a message, cut to what the display shows (``1,234,567`` -> ``123.45万``, never
+    ``123.46万``, :func:`reach.counts.format_count`): an alert never claims more than the number proves."""
     from .counts import format_count
 
-    if lang == "zh":
-        step = 10**6 if value >= 10**8 else 100 if value >= 10**4 else 1
-        value = value // step * step
     return format_count(value, lang)
 
 

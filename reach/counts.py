@@ -952,12 +952,15 @@ def format_count(value: int, lang: str = "zh") -> str:
     """Show a count for a report.
 
     * ``lang="zh"``: below 10000 grouped (``"9,999"``); from 10^4 in 万 and from 10^8 in 亿, with at
-      most 2 decimals rounded half up and trailing zeros trimmed (``12345`` -> ``"1.23万"``,
-      ``120000`` -> ``"12万"``, ``435000000`` -> ``"4.35亿"``). A value that rounds to 10000万 is shown
-      in 亿 (``99999999`` -> ``"1亿"``). There is no unit above 亿 (``"12345.68亿"``).
+      most 2 decimals, the rest cut off (never rounded up) and trailing zeros trimmed (``12345`` ->
+      ``"1.23万"``, ``12399`` -> ``"1.23万"``, ``120000`` -> ``"12万"``, ``435000000`` -> ``"4.35亿"``).
+      A shown number is never more than the count: ``99999`` is ``"9.99万"``, not ``"10万"`` (a
+      leader reading "10万" takes the milestone as reached), ``99999999`` is ``"9999.99万"``. There is
+      no unit above 亿 (``"12345.67亿"``).
     * ``lang="en"``: every digit, grouped by 3 (``"1,234,567"``).
 
-    The text reads back through :func:`parse_count` to a count whose ``low``..``high`` holds ``value``.
+    The text reads back through :func:`parse_count` to a count at most ``value`` and less than one
+    unit of its last digit below it.
 
     Raises:
         TypeError: ``value`` is not an int (or is a bool).
@@ -974,11 +977,7 @@ def format_count(value: int, lang: str = "zh") -> str:
     if base == "en" or value < 10_000:
         return f"{value:,}"
     exponent, unit = (8, "亿") if value >= 10**8 else (4, "万")
-    step = 10 ** (exponent - 2)
-    hundredths = (value + step // 2) // step  # round half up, in hundredths of the unit
-    if unit == "万" and hundredths >= 10_000 * 100:
-        step = 10**6
-        exponent, unit, hundredths = 8, "亿", (value + step // 2) // step
+    hundredths = value // 10 ** (exponent - 2)  # cut, in hundredths of the unit: never shown above the count
     whole, frac = divmod(hundredths, 100)
     shown = f"{whole}.{frac:02d}".rstrip("0").rstrip(".")
     return shown + unit

@@ -178,7 +178,7 @@ def _write_table(
     """Write a typed report table at ``first_row``; returns column widths (index -> chars)."""
     from openpyxl.styles import Font, PatternFill  # type: ignore[import-untyped]
 
-    from .report import LABELS
+    from .report import LABELS, MARKS, Pct, pct_value
 
     lab = LABELS[rep.lang]
     zone = ZoneInfo(rep.timezone)
@@ -199,7 +199,9 @@ def _write_table(
             elif col.kind == "int":
                 fmt = "#,##0"
             elif col.kind == "pct":
-                fmt = '0.0%;"−"0.0%'  # a negative percentage shown with U+2212, as counts are
+                mark = MARKS.get(value.kind, "") if isinstance(value, Pct) else ""
+                out = pct_value(value)
+                fmt = f'"{mark}"0.0%;"{mark}−"0.0%' if mark else '0.0%;"−"0.0%'  # minus as counts have it
             elif col.kind == "precision":
                 out = lab["kinds"][value.value]
             elif col.kind == "time":
@@ -346,7 +348,7 @@ dt{font-weight:bold}
 
 def _cell_html(rep: Report, col: Column, value: Any) -> tuple[str, bool]:
     """(escaped text, is a number) of one table cell."""
-    from .report import LABELS, display
+    from .report import LABELS, MARKS, Pct, display, pct_value
 
     if value is None:
         return ("—" if col.kind == "count" else ""), col.kind == "count"
@@ -355,7 +357,8 @@ def _cell_html(rep: Report, col: Column, value: Any) -> tuple[str, bool]:
     if col.kind == "int":
         return f"{value:,}", True
     if col.kind == "pct":
-        return f"{value * 100:.1f}%".replace("-", "−"), True
+        mark = MARKS.get(value.kind, "") if isinstance(value, Pct) else ""
+        return html.escape(mark) + f"{pct_value(value) * 100:.1f}%".replace("-", "−"), True
     if col.kind == "precision":
         return html.escape(str(LABELS[rep.lang]["kinds"][value.value])), False
     if col.kind == "time":

@@ -58,6 +58,9 @@ class Point:
     granularity: int = 0
     entered: bool = False
     """Campaign total only: a post was counted for the first time at this point."""
+    low: int | None = None
+    """Campaign total only: the sum of its parts' lowest possible values (:attr:`Count.low`: a rounded
+    "1.2万" at 11,500); ``None`` for a post's own value (its low is ``value - granularity // 2``)."""
 
 
 def post_timelines(store: Store, keys: Sequence[str], before: datetime | None = None) -> dict[str, list[Point]]:
@@ -99,7 +102,7 @@ def total_timeline(timelines: Mapping[str, Sequence[Point]]) -> list[Point]:
     out: list[Point] = []
     # running sums over ``current`` (exact integers), updated as points replace each other: linear, not
     # a sum over every post at every moment
-    value = granularity = 0
+    value = granularity = low = 0
     kinds = dict.fromkeys(CountKind, 0)
     i = 0
     while i < len(events):
@@ -113,15 +116,24 @@ def total_timeline(timelines: Mapping[str, Sequence[Point]]) -> list[Point]:
             else:
                 value -= old.value
                 granularity -= old.granularity
+                low -= part_low(old)
                 kinds[old.kind] -= 1
             value += point.value
             granularity += point.granularity
+            low += part_low(point)
             kinds[point.kind] += 1
             current[key] = point
             i += 1
         weakest = next((k for k in (CountKind.LOWER_BOUND, CountKind.APPROXIMATE) if kinds[k]), CountKind.EXACT)
-        out.append(Point(at, value, weakest, granularity, entered))
+        out.append(Point(at, value, weakest, granularity, entered, low))
     return out
+
+
+def part_low(point: Point) -> int:
+    """The lowest value a post's point can stand for (:attr:`Count.low`)."""
+    if point.kind is CountKind.APPROXIMATE:
+        return max(0, point.value - point.granularity // 2)
+    return point.value
 
 
 def value_at(line: Sequence[Point], moment: datetime) -> Point | None:
@@ -162,6 +174,14 @@ class Milestone:
     kind: CountKind
 
 
+def claimed(point: Point) -> int:
+    """What a total can be said to have reached: its value, except that a floor (a "10万+" among its
+    parts) counts each rounded part at its lowest (:attr:`Point.low`), as the report's totals do."""
+    if point.kind is CountKind.LOWER_BOUND:
+        return point.low if point.low is not None else part_low(point)
+    return point.value
+
+
 def milestones(
     total: Sequence[Point],
     thresholds: Iterable[int],
@@ -169,7 +189,7 @@ def milestones(
     range_start: datetime | None = None,
     bucket_starts: Sequence[datetime] = (),
 ) -> list[Milestone]:
-    """The milestones the total has reached, in threshold order.
+    """The milestones the total has reached (by :func:`claimed`), in threshold order.
 
     Args:
         total: :func:`total_timeline`.
@@ -183,7 +203,7 @@ def milestones(
     out: list[Milestone] = []
     for threshold in sorted(set(thresholds)):
         for i, point in enumerate(total):
-            if point.value < threshold:
+            if claimed(point) < threshold:
                 continue
             prev = total[i - 1] if i > 0 else None
             out.append(
@@ -359,13 +379,14 @@ def _projection(
     if not target or not total:
         return None
     last = total[-1]
-    if last.value >= target:
+    current = claimed(last)  # a floor with rounded parts: at their lowest, as the report's total
+    if current >= target:
         reached = milestones(total, [target])
-        return Projection(target, last.value, last.kind, "reached", reached_at=reached[0] if reached else None)
+        return Projection(target, current, last.kind, "reached", reached_at=reached[0] if reached else None)
     end = last.at
     start = max(total[0].at, end - PROJECTION_WINDOW)
     if end - start < MIN_PROJECTION_SPAN:
-        return Projection(target, last.value, last.kind, "not_enough_data", start, end)
+        return Projection(target, current, last.kind, "not_enough_data", start, end)
     growth = 0
     kinds: list[CountKind | None] = []
     since = start
@@ -379,22 +400,22 @@ def _projection(
         if b.at > start:  # observed again inside the window: its growth runs from a.at
             since = min(since, a.at)
     if start - since > PROJECTION_WINDOW:
-        return Projection(target, last.value, last.kind, "gap", since, end)
+        return Projection(target, current, last.kind, "gap", since, end)
     start = since
     pace_kind = sum_kind(kinds)
     if pace_kind is None:  # e.g. a "10万+" then a smaller exact value: no honest precision for the pace
-        return Projection(target, last.value, last.kind, "unknown_pace", start, end)
+        return Projection(target, current, last.kind, "unknown_pace", start, end)
     kind = pace_kind
     days = (end - start).total_seconds() / 86400
     per_day = growth / days
     if per_day <= 0:
-        return Projection(target, last.value, last.kind, "not_at_this_pace", start, end, per_day, kind)
+        return Projection(target, current, last.kind, "not_at_this_pace", start, end, per_day, kind)
     # compared in days first: a far target at a slow pace is beyond what a timedelta can hold
-    need_days = (target - last.value) / per_day
+    need_days = (target - current) / per_day
     if need_days > MAX_PROJECTION / timedelta(days=1):
-        return Projection(target, last.value, last.kind, "not_at_this_pace", start, end, per_day, kind)
+        return Projection(target, current, last.kind, "not_at_this_pace", start, end, per_day, kind)
     need = timedelta(days=need_days)
-    return Projection(target, last.value, last.kind, "on_pace", start, end, per_day, kind, end + need)
+    return Projection(target, current, last.kind, "on_pace", start, end, per_day, kind, end + need)
 
 
 @dataclass(frozen=True)

@@ -304,29 +304,50 @@ class Total:
     kind: CountKind = CountKind.EXACT
     granularity: int = 0
     posts: int = 0
+    low: int | None = field(default=None, compare=False, repr=False)
+    """The sum of the parts' lowest possible values (:attr:`Count.low`), when known (:meth:`floor`)."""
 
     @classmethod
     def of(cls, counts: Sequence[Count | None]) -> Total:
+        """The sum of counts. With a lower bound ("10万+") among them the sum is a floor (≥), and the
+        rounded parts count at their lowest possible value (:attr:`Count.low`): a floor is never
+        above what the counts prove."""
         shown = [c for c in counts if c is not None and c.value is not None]
         if not shown:
             return cls(None)
         gran = sum(c.granularity for c in shown if c.kind is CountKind.APPROXIMATE)
-        return cls(
-            sum(c.value for c in shown if c.value is not None), weakest_kind(c.kind for c in shown), gran, len(shown)
-        )
+        kind = weakest_kind(c.kind for c in shown)
+        low = sum(c.low or 0 for c in shown)
+        value = low if kind is CountKind.LOWER_BOUND else sum(c.value for c in shown if c.value is not None)
+        return cls(value, kind, gran, len(shown), low)
 
     @classmethod
     def combine(cls, parts: Sequence[Total]) -> Total:
-        """The sum of several totals (e.g. the platforms of one bucket)."""
+        """The sum of several totals (e.g. the platforms of one bucket); a floor (≥) when a part is
+        one, its rounded parts then counted at their lowest (:meth:`floor`)."""
         shown = [t for t in parts if t.value is not None]
         if not shown:
             return cls(None)
+        kind = weakest_kind(t.kind for t in shown)
+        low = sum(t.floor() for t in shown)
         return cls(
-            sum(t.value for t in shown if t.value is not None),
-            weakest_kind(t.kind for t in shown),
+            low if kind is CountKind.LOWER_BOUND else sum(t.value or 0 for t in shown),
+            kind,
             sum(t.granularity for t in shown),
             sum(t.posts for t in shown),
+            low,
         )
+
+    def floor(self) -> int:
+        """The smallest value this total can stand for: the sum of its parts' lowest values
+        (:attr:`Count.low`) when known, else a rounded total less half its summed granularity (never
+        below 0); an exact total or a floor as it is."""
+        if self.low is not None:
+            return self.low
+        value = self.value or 0
+        if self.kind is CountKind.APPROXIMATE:
+            return max(0, value - self.granularity // 2)
+        return value
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
         """``{"value", "kind", "granularity", "posts", "display"}``; ``kind`` is ``None`` when the
@@ -355,6 +376,19 @@ def display(value: int | None, kind: CountKind = CountKind.EXACT, lang: str = "e
 
 
 @dataclass(frozen=True)
+class Pct:
+    """A percentage cell with its precision (the growth column): ``value`` is a fraction (0.125)."""
+
+    value: float
+    kind: CountKind = CountKind.EXACT
+
+
+def pct_value(value: float | Pct) -> float:
+    """The fraction of a percentage cell (a plain float or a :class:`Pct`)."""
+    return value.value if isinstance(value, Pct) else value
+
+
+@dataclass(frozen=True)
 class Bucket:
     """One row of the growth table."""
 
@@ -377,6 +411,10 @@ class Bucket:
     decreased_keys: tuple[str, ...] = ()
     decrease_kind: CountKind | None = CountKind.EXACT
     """Precision of ``decrease`` (``None``: unknown, a lower bound on the earlier side)."""
+    growth_kind: CountKind = CountKind.EXACT
+    """Precision of ``growth_pct``: ≈ when the increase or the bucket before is rounded, ≥ when the
+    increase is a floor over an exact bucket before; growth is unknown (``None``) when the bucket
+    before holds a floor (the real growth could be smaller) or a floor meets rounded values."""
 
 
 @dataclass(frozen=True)
@@ -458,6 +496,7 @@ class Report:
                         "display": display(b.increase, b.increase_kind, lang, signed=True),
                     },
                     "growth_pct": None if b.growth_pct is None else round(b.growth_pct, 4),
+                    "growth_pct_kind": None if b.growth_pct is None else b.growth_kind.value,
                     "new_posts": b.new_posts if i > 0 else None,
                     "stale_posts": b.stale_posts,
                     "owner_views": b.owner.to_dict(lang),
@@ -621,7 +660,7 @@ class Report:
                 elif col.kind == "count":
                     out.append("" if value.value is None else value.value)
                 elif col.kind == "pct":
-                    out.append(f"{value * 100:.2f}")
+                    out.append(f"{pct_value(value) * 100:.2f}")
                 elif col.kind == "precision":
                     out.append(value.value)
                 elif col.kind == "time":
@@ -646,10 +685,11 @@ class Column:
 def with_precision(
     columns: list[Column], rows: list[list[Any]], lang: str = "en"
 ) -> tuple[list[Column], list[list[Any]]]:
-    """The table with a precision column beside every count column that holds a rounded (≈) or
-    lower-bound (≥) value and has no precision column of its own (``views_douyin`` ->
-    ``views_douyin_kind``). Outputs that write counts as plain numbers (CSV, JSONL, ``rows``) use
-    it, so the marker survives there too; XLSX and HTML carry it in each cell."""
+    """The table with a precision column beside every count column that has no precision column of
+    its own (``views_douyin`` -> ``views_douyin_kind``), whatever the values: the columns of a CSV
+    do not change with the data (a script reading them keeps working). Outputs that write counts
+    as plain numbers (CSV, JSONL, ``rows``) use it, so the marker survives there too; XLSX and HTML
+    carry it in each cell."""
     keys = {c.key for c in columns}
     picks: list[tuple[int, bool]] = []
     out_columns: list[Column] = []
@@ -658,9 +698,8 @@ def with_precision(
         out_columns.append(col)
         if col.kind != "count" or f"{col.key}_kind" in keys:
             continue
-        if any(r[i] is not None and r[i].value is not None and r[i].kind is not CountKind.EXACT for r in rows):
-            picks.append((i, True))
-            out_columns.append(Column(f"{col.key}_kind", f"{col.label} {LABELS[lang]['precision']}", "precision"))
+        picks.append((i, True))
+        out_columns.append(Column(f"{col.key}_kind", f"{col.label} {LABELS[lang]['precision']}", "precision"))
     out_rows = [
         [(None if r[i] is None or r[i].value is None else r[i].kind) if kind else r[i] for i, kind in picks]
         for r in rows
@@ -675,6 +714,8 @@ def _plain(column: Column, value: Any) -> Any:
         return value.value
     if column.kind == "precision":
         return value.value
+    if isinstance(value, Pct):
+        return value.value
     return value
 
 
@@ -687,6 +728,7 @@ def _bucket_table(rep: Report) -> tuple[list[Column], list[list[Any]]]:
         Column("views_kind", lab["precision"], "precision"),
         Column("increase", lab["increase"], "count"),
         Column("growth_pct", lab["growth"], "pct"),
+        Column("growth_pct_kind", f"{lab['growth']} {lab['precision']}", "precision"),
         Column("new_posts", lab["new_posts"], "int"),
         Column("stale_posts", lab["stale"], "int"),
         Column("owner_views", lab["owner"], "count"),
@@ -700,7 +742,8 @@ def _bucket_table(rep: Report) -> tuple[list[Column], list[list[Any]]]:
             b.total if b.total.value is not None else None,
             b.total.kind if b.total.value is not None else None,
             None if b.increase is None else Total(b.increase, b.increase_kind),
-            b.growth_pct,
+            None if b.growth_pct is None else Pct(b.growth_pct, b.growth_kind),
+            None if b.growth_pct is None else b.growth_kind,
             b.new_posts if i > 0 else None,  # no bucket before the first: new posts unknown
             b.stale_posts,
             b.owner if b.owner.value is not None else None,
@@ -830,7 +873,7 @@ def _insights_dict(rep: Report) -> dict[str, Any]:
             "window_start": _iso(proj.window_start),
             "window_end": _iso(proj.window_end),
             "per_day": None if proj.per_day is None else round(proj.per_day, 1),
-            "per_day_kind": proj.per_day_kind.value,
+            "per_day_kind": None if proj.per_day is None else proj.per_day_kind.value,
             "eta": _iso(proj.eta),
             "reached_at": None if proj.reached_at is None else _iso(proj.reached_at.at),
             "text": projection_text(rep),
@@ -1165,15 +1208,22 @@ def _buckets(ser: series.Series, starts: list[datetime], ends: list[datetime], b
         decreased_keys: list[str] = []
         for row in group:
             _, platform, vsum, vcount, approx, lower, gran, inc, inc_apx, pbase, is_new, st = row[:12]
-            osum, ocount, oapprox, olower, ogran, ndec, dec, dec_keys, dbits = row[12:21]
+            osum, ocount, oapprox, olower, ogran, ndec, dec, dec_keys, dbits, vcut, ocut = row[12:23]
+            vlow, olow = vsum - vcut if vcount else None, osum - ocut if ocount else None  # Total.of's rule
+            if lower:  # a floor: its rounded parts at their lowest
+                vsum = vlow
+            if olower:
+                osum = olow
             dec_bits |= int(dbits)
             decreased += int(ndec)
             decrease += int(dec)
             decreased_keys.extend(dec_keys)
-            total = Total(None if vcount == 0 else int(vsum), _kind(approx, lower), int(gran), int(vcount))
+            total = Total(None if vcount == 0 else int(vsum), _kind(approx, lower), int(gran), int(vcount), vlow)
             platforms[platform] = total
             parts.append(total)
-            owner_parts.append(Total(None if ocount == 0 else int(osum), _kind(oapprox, olower), int(ogran), ocount))
+            owner_parts.append(
+                Total(None if ocount == 0 else int(osum), _kind(oapprox, olower), int(ogran), ocount, olow)
+            )
             if inc is not None:
                 inc_total = (inc_total or 0) + int(inc)
                 base += int(pbase or 0)
@@ -1188,6 +1238,9 @@ def _buckets(ser: series.Series, starts: list[datetime], ends: list[datetime], b
         if idx == 0 or inc_kind is None or all(row[-1] is None for row in group):
             inc_total = None
         growth = (inc_total / base) if inc_total is not None and base > 0 else None
+        growth_kind = _growth_kind(inc_kind, out[-1].total.kind if out else CountKind.EXACT)
+        if growth_kind is None:
+            growth = None
         out.append(
             Bucket(
                 label=bucket_label(start, by),
@@ -1205,9 +1258,19 @@ def _buckets(ser: series.Series, starts: list[datetime], ends: list[datetime], b
                 decrease=decrease if idx > 0 else 0,
                 decreased_keys=tuple(sorted(decreased_keys)) if idx > 0 else (),
                 decrease_kind=_bits_kind(dec_bits),
+                growth_kind=growth_kind or CountKind.EXACT,
             )
         )
     return out
+
+
+def _growth_kind(increase: CountKind | None, before: CountKind) -> CountKind | None:
+    """The precision of ``increase / total before`` (:attr:`Bucket.growth_kind`; ``None``: unknown)."""
+    if increase is None or before is CountKind.LOWER_BOUND:
+        return None
+    if increase is CountKind.LOWER_BOUND:
+        return CountKind.LOWER_BOUND if before is CountKind.EXACT else None
+    return weakest_kind((increase, before))
 
 
 def _bits_kind(bits: int) -> CountKind | None:
@@ -1362,7 +1425,7 @@ def render_table(report: Report, console: Any) -> None:
                 b.label,
                 display(b.total.value, b.total.kind, lang),
                 display(b.increase, b.increase_kind, lang, signed=True) if i > 0 else "",  # — unknown
-                "" if b.growth_pct is None else signed_pct(b.growth_pct),
+                "" if b.growth_pct is None else MARKS.get(b.growth_kind, "") + signed_pct(b.growth_pct),
                 str(b.new_posts) if i > 0 else "",  # the same cells as CSV / XLSX / HTML
                 str(b.stale_posts),
                 *(

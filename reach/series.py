@@ -112,6 +112,11 @@ def _from_us(us: int) -> datetime:
     return _EPOCH + timedelta(microseconds=int(us))
 
 
+def _low(x: str) -> str:
+    """The lowest value a value struct (``v, k, g``) can stand for (:attr:`reach.models.Count.low`)."""
+    return f"(CASE WHEN {x}.k = 1 THEN greatest(0, {x}.v - {x}.g // 2) ELSE {x}.v END)"
+
+
 def _kind_name(code: str) -> str:
     return f"(['exact', 'approximate', 'lower_bound'])[{code} + 1]"
 
@@ -269,8 +274,8 @@ class Series:
     def _state(self) -> None:
         """Per post and chunk: its newest owner (``so``) and public (``sp``) views at the chunk's end
         (carried forward) and at the previous chunk's end (``pso``, ``psp``), the largest views and the
-        oldest / newest times inside the chunk, the newest time at its end (``tlast``), the next chunk
-        with views of the post (``nxt``)."""
+        oldest / newest times inside the chunk, the next chunk with views of the post (``nxt``). The
+        newest time at a chunk's end is ``greatest(so.u, sp.u)`` (chunks follow each other in time)."""
         idxs = _lit([c[0] for c in self.chunk_bounds])
         starts = _lit([_us(c[1]) for c in self.chunk_bounds], "BIGINT")
         self.con.execute(
@@ -287,7 +292,6 @@ grid AS (SELECT unnest({idxs}) AS idx, unnest({starts}) AS bucket_start),
 g AS (SELECT grid.idx, grid.bucket_start, sel.pid FROM grid CROSS JOIN {self.sel} sel)
 SELECT g.idx, g.bucket_start, g.pid, st.vmax, st.tmax, st.tmin,
        last_value(st.lo IGNORE NULLS) OVER w AS so, last_value(st.lp IGNORE NULLS) OVER w AS sp,
-       last_value(st.tmax IGNORE NULLS) OVER w AS tlast,
        last_value(st.lo IGNORE NULLS) OVER wp AS pso, last_value(st.lp IGNORE NULLS) OVER wp AS psp,
        min(CASE WHEN st.tmax IS NOT NULL THEN g.idx END) OVER (
            PARTITION BY g.pid ORDER BY g.idx ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS nxt
@@ -337,9 +341,10 @@ WINDOW w AS (PARTITION BY g.pid ORDER BY g.idx ROWS BETWEEN UNBOUNDED PRECEDING 
     # -- buckets -----------------------------------------------------------------------------
 
     def bucket_rows(self) -> list[tuple[Any, ...]]:
-        """Per chunk and platform: ``idx, platform`` and the 19 columns of the report's bucket
+        """Per chunk and platform: ``idx, platform`` and the 21 columns of the report's bucket
         maths (sums, precision, increase and the bits of its parts' precisions (1 exact, 2 ≈, 4 ≥,
-        8 unknown), new / stale posts, owner part, decreases and their precision bits), then the upper
+        8 unknown), new / stale posts, owner part, decreases and their precision bits), what the rounded
+        parts of the total and of its owner part lose at their lowest value, then the upper
         bound of the total inside the chunk and its oldest and newest snapshot times (us)."""
         self._state()
         rows: list[tuple[Any, ...]] = self.con.execute(
@@ -390,6 +395,9 @@ SELECT idx, platform,
     count(*) FILTER (WHERE inc < 0), coalesce(sum(inc) FILTER (WHERE inc < 0), 0)::HUGEINT,
     coalesce(list(post_key ORDER BY post_key) FILTER (WHERE inc < 0), []),
     coalesce(bit_or(inc_bit) FILTER (WHERE inc < 0), 0),
+    -- what the rounded parts lose at their lowest (Count.low), for a total that is a floor
+    coalesce(sum(CASE WHEN k = 'approximate' THEN least(v, gr // 2) ELSE 0 END), 0)::HUGEINT,
+    coalesce(sum(CASE WHEN k = 'approximate' THEN least(v, gr // 2) ELSE 0 END) FILTER (WHERE by_owner), 0)::HUGEINT,
     coalesce(sum(ub), 0)::HUGEINT, min(tmin), max(tmax)
 FROM e GROUP BY idx, platform ORDER BY idx, platform
 """
@@ -405,8 +413,9 @@ FROM e GROUP BY idx, platform ORDER BY idx, platform
         for idx, start, end in self.chunk_bounds:
             group = per.get(idx, [])
             shown = [r for r in group if r[3]]
-            total = sum(int(r[2]) for r in shown) if shown else None
-            kind = CountKind.LOWER_BOUND if any(r[5] for r in shown) else CountKind.EXACT
+            floor = any(r[5] for r in shown)  # a "10万+" among them: rounded parts at their lowest
+            total = sum(int(r[2]) - (int(r[21]) if floor else 0) for r in shown) if shown else None
+            kind = CountKind.LOWER_BOUND if floor else CountKind.EXACT
             if kind is CountKind.EXACT and any(r[4] for r in shown):
                 kind = CountKind.APPROXIMATE
             firsts = [r[-2] for r in group if r[-2] is not None]
@@ -438,28 +447,31 @@ FROM e GROUP BY idx, platform ORDER BY idx, platform
         before; ``None`` / exact at the first one). Needs :meth:`bucket_rows` first."""
         chunks = self.chunks
         pending = dict.fromkeys(sorted(set(thresholds)), 0)
+        batch = dict.fromkeys(pending, 1)
         found: dict[int, tuple[Any, ...]] = {}
         while pending:
-            # the next chunk each pending threshold could be reached in (bound at or above it)
+            # the next chunks each pending threshold could be reached in (bound at or above it): one at
+            # first, twice as many after each miss (a bound reached by a total that is not, e.g. owner
+            # data below a public value, costs a few queries, not one per bucket)
             nxt: dict[int, list[int]] = {}
             for t, pos in list(pending.items()):
-                while pos < len(chunks) and chunks[pos].bound < t:
+                picked: list[int] = []
+                while pos < len(chunks) and len(picked) < batch[t]:
+                    if chunks[pos].bound >= t:
+                        picked.append(pos)
                     pos += 1
-                if pos == len(chunks):
+                if not picked:
                     del pending[t]
                     continue
                 pending[t] = pos
-                nxt.setdefault(pos, []).append(t)
+                batch[t] *= 2
+                for p in picked:
+                    nxt.setdefault(p, []).append(t)
             if not nxt:
                 break
-            got = self._replay(nxt)
-            for pos, ts in nxt.items():
-                for t in ts:
-                    if t in got:
-                        found[t] = got[t]
-                        del pending[t]
-                    else:
-                        pending[t] = pos + 1
+            for t, crossing in self._replay(nxt).items():
+                found[t] = crossing
+                del pending[t]
         return found
 
     def _replay(self, targets: dict[int, list[int]]) -> dict[int, tuple[Any, ...]]:
@@ -507,32 +519,35 @@ ev AS (
     SELECT cidx, us, sum(ch.v - coalesce(prev.v, 0)) AS dv,
            sum((ch.k = 1)::INTEGER - coalesce((prev.k = 1)::INTEGER, 0)) AS da,
            sum((ch.k = 2)::INTEGER - coalesce((prev.k = 2)::INTEGER, 0)) AS dl,
+           sum({_low("ch")} - coalesce({_low("prev")}, 0)) AS dlo,
            bool_or(prev IS NULL) AS entered
     FROM pd GROUP BY cidx, us
 ),
 base AS (
     SELECT cj.cidx, coalesce(sum(init.c0.v), 0) AS v, count(*) FILTER (WHERE init.c0.k = 1) AS a,
-           count(*) FILTER (WHERE init.c0.k = 2) AS l
+           count(*) FILTER (WHERE init.c0.k = 2) AS l,
+           coalesce(sum({_low("init.c0")}), 0) AS lo
     FROM cj LEFT JOIN init USING (cidx) GROUP BY cj.cidx
 ),
 tl AS (
     SELECT cidx, us, entered, base.v + sum(dv) OVER o AS value, base.a + sum(da) OVER o AS na,
-           base.l + sum(dl) OVER o AS nl, lag(us) OVER o AS pus, base.v + sum(dv) OVER o - dv AS pval,
+           base.l + sum(dl) OVER o AS nl, base.lo + sum(dlo) OVER o AS nlo, lag(us) OVER o AS pus,
+           base.v + sum(dv) OVER o - dv AS pval,
            base.a + sum(da) OVER o - da AS pna, base.l + sum(dl) OVER o - dl AS pnl
     FROM ev JOIN base USING (cidx)
     WINDOW o AS (PARTITION BY cidx ORDER BY us ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
 ),
 t AS (SELECT unnest({_lit(tt, "HUGEINT")}) AS thr, unnest({_lit(tc)}) AS cidx)
-SELECT thr, arg_min(struct_pack(u := us, value := value::HUGEINT, na := na, nl := nl, entered := entered,
+SELECT thr, arg_min(struct_pack(u := us, c := cidx, value := value::HUGEINT, na := na, nl := nl, entered := entered,
                                 pu := pus, pval := pval::HUGEINT, pna := pna, pnl := pnl), us)
-FROM tl JOIN t USING (cidx) WHERE value >= thr GROUP BY thr
+FROM tl JOIN t USING (cidx) WHERE (CASE WHEN nl > 0 THEN nlo ELSE value END) >= thr GROUP BY thr
 """,
             params,
         ).fetchall()
-        where = {t: pos for pos, ts in targets.items() for t in ts}
+        where = {self.chunk_bounds[pos][0]: pos for pos in targets}
         out = {}
         for thr, p in rows:
-            pos = where[int(thr)]
+            pos = where[int(p["c"])]  # the chunk of the earliest crossing among those replayed
             kind = CountKind.LOWER_BOUND if p["nl"] else CountKind.APPROXIMATE if p["na"] else CountKind.EXACT
             before_at: datetime | None
             before_value: int | None
@@ -714,7 +729,7 @@ ra AS (
 b AS (
     SELECT nq.pid, nq.age, nq.m,
            coalesce({_strip("ra.bo")}, cs.so) AS so, coalesce({_strip("ra.bp")}, cs.sp) AS sp,
-           coalesce(ra.bt, cs.tlast) AS bt, {_strip("ra.xo.r")} AS xo, {_strip("ra.xp.r")} AS xp
+           coalesce(ra.bt, greatest(cs.so.u, cs.sp.u)) AS bt, {_strip("ra.xo.r")} AS xo, {_strip("ra.xp.r")} AS xp
     FROM nq LEFT JOIN ra USING (pid, age) LEFT JOIN {self.agg}_state cs ON cs.pid = nq.pid AND cs.idx = nq.c - 1
 ),
 x AS (

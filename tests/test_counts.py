@@ -395,13 +395,15 @@ def test_wechat_zai_kan_is_not_live() -> None:
         (9999, "9,999", "9,999"),
         (10000, "1万", "10,000"),
         (12345, "1.23万", "12,345"),
-        (12355, "1.24万", "12,355"),  # half up
+        (12355, "1.23万", "12,355"),  # cut, never rounded up
+        (99999, "9.99万", "99,999"),  # not "10万": a milestone not reached is never shown as reached
         (120000, "12万", "120,000"),
         (1137000, "113.7万", "1,137,000"),
         (99995000, "9999.5万", "99,995,000"),
-        (99999999, "1亿", "99,999,999"),
+        (99999999, "9999.99万", "99,999,999"),
+        (100000000, "1亿", "100,000,000"),
         (435000000, "4.35亿", "435,000,000"),
-        (3045612907, "30.46亿", "3,045,612,907"),
+        (3045612907, "30.45亿", "3,045,612,907"),
     ],
 )
 def test_format_count(value: int, zh: str, en: str) -> None:
@@ -638,8 +640,8 @@ def test_lower_bounds_never_exceed_the_true_value(n: int, unit: tuple[int, str])
 def test_format_count_reads_back(n: int, lang: str) -> None:
     text = format_count(n, lang)
     count = parse_count(text)
-    assert count is not None and count.low is not None and count.high is not None, text
-    assert count.low <= n <= count.high, text
+    assert count is not None and count.value is not None, text
+    assert count.value <= n < count.value + count.granularity, text  # cut, never rounded up
     if lang == "en" or n < 10_000:
         assert count == Count(n, E, 1, text)
 

@@ -244,7 +244,8 @@ def test_xlsx_keeps_approximate_and_lower_bound_markers(tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(path)
     daily = wb["Daily"]
     cell = daily.cell(2, 2)
-    assert cell.value == 112_000 and cell.data_type == "n" and cell.number_format == '"≥"#,##0'
+    # a floor: "10万+" plus "1.2万" at its lowest (11,500)
+    assert cell.value == 111_500 and cell.data_type == "n" and cell.number_format == '"≥"#,##0'
     assert daily.cell(2, 3).value == "lower bound"
     posts = wb["Posts"]
     header = [c.value for c in posts[1]]
@@ -423,9 +424,10 @@ def test_plain_number_outputs_keep_every_precision() -> None:
     assert douyin["post_key"] == DOUYIN.post_key and douyin["views_24h_kind"] == "lower_bound"
     header, *_ = list(csv.reader(io.StringIO(rep.to_csv("posts").lstrip("\ufeff"))))
     assert any(h.startswith("24h") and h.endswith("Precision") for h in header)
-    # an all-exact column gets none (the table stays as it was)
+    # an all-exact report has the same columns (a script reading them keeps working), saying "exact"
     exact = build_report(_store_exact(), campaign="c", tz="UTC", now=NOW)
-    assert not any(k.endswith("_kind") and k not in ("views_kind", "increase_kind") for k in exact.rows[0])
+    assert all(exact.rows[0][k] in (None, "exact") for k in exact.rows[0] if k.endswith("_kind"))
+    assert all(f"{k}_kind" in exact.rows[0] for k in exact.rows[0] if k.startswith("views_") and "_kind" not in k)
 
 
 def _store_exact() -> Store:

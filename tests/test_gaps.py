@@ -282,7 +282,7 @@ def test_a_bucket_with_no_observation_has_an_unknown_increase() -> None:
     assert row["increase"]["value"] is None and row["increase"]["kind"] is None and row["growth_pct"] is None
     lines = list(csv.reader(io.StringIO(rep.to_csv().lstrip("\ufeff"))))
     line = next(r for r in lines if r[0] == "2026-07-10")
-    assert line[3:8] == ["", "", "0", "2", ""]  # increase, growth, new, carried, owner
+    assert line[3:9] == ["", "", "", "0", "2", ""]  # increase, growth, its precision, new, carried, owner
     # the first bucket: new posts unknown (no bucket before) -> blank in CSV and table alike
     assert lines[1][5] == "" and data[0]["new_posts"] is None
     table = _table_text(rep)

@@ -509,7 +509,7 @@ def test_cli_record_import_and_report(tmp_path: Path, cli_tracker: None) -> None
         cli.app, ["--db", db, "import", str(export), "-c", "禁毒", "--at", "2026-06-08 18:00", "--dry-run"]
     )
     assert r.exit_code == 0, r.output
-    assert "12.35万" in r.stdout and "将写入" in r.stdout and "标题+发布时间" in r.stdout
+    assert "12.34万" in r.stdout and "将写入" in r.stdout and "标题+发布时间" in r.stdout
     assert "跳过 第 3 行" in r.stderr and "试运行：将写入 1 条快照" in r.stderr
     r = runner.invoke(
         cli.app, ["--db", db, "import", str(export), "-c", "禁毒", "--at", "2026-06-08 18:00", "-f", "json"]

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from datetime import date, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from rich.console import Console
@@ -172,7 +173,10 @@ def test_mixed_precision_campaign_has_markers_and_no_false_growth() -> None:
     _public(s, floor, at(3), Count(100000, CountKind.LOWER_BOUND, 10000, "10万+"))
     rep = build_report(s, campaign="mix", by="day", tz="Asia/Shanghai", lang="en")
     day1, day2, day3 = rep.buckets
-    assert day1.total.kind is CountKind.LOWER_BOUND and day1.total.value == 117000
+    # a floor: 5,000 + "1.2万" at its lowest (11,500) + 100,000 — not 117,000, which "1.2万" does not prove
+    assert day1.total.kind is CountKind.LOWER_BOUND and day1.total.value == 116500
+    assert day2.total.value == 5600 + 12345 + 100000  # no rounded part left: every digit
+    assert rep.platforms[0].totals["views"].kind is CountKind.LOWER_BOUND
     assert display(day1.total.value, day1.total.kind, "en").startswith("≥")
     assert day2.increase == 600  # only the exact post's real growth: 12,000 → 12,345 is rounding, 10万+ says nothing
     assert day2.increase_kind is CountKind.APPROXIMATE and day2.decreased_posts == 0
@@ -182,7 +186,8 @@ def test_mixed_precision_campaign_has_markers_and_no_false_growth() -> None:
     data = json.loads(rep.to_json())
     assert data["totals"][2]["decreased_posts"] == 1 and data["totals"][2]["decrease"] == -500
     rows = list(csv.reader(io.StringIO(rep.to_csv().lstrip("\ufeff"))))
-    assert rows[0][8] == "Posts down" and rows[3][8] == "1"
+    down = rows[0].index("Posts down")
+    assert rows[3][down] == "1"
     zh = build_report(s, campaign="mix", by="day", tz="Asia/Shanghai", lang="zh")
     assert any("播放量下降" in n for n in zh.notes)
 
@@ -225,3 +230,62 @@ def test_screen_table_titles_are_one_short_line_without_bidi_controls() -> None:
     assert any("evil" in n and "\u202e" not in n for n in rep.notes)
     # the data itself is untouched
     assert {p.title for p in rep.posts} == {long_title, rtl}
+
+
+def test_a_floor_with_rounded_parts_reaches_a_milestone_only_at_its_lowest() -> None:
+    """≥100,000 ("10万+") + ≈12,000 ("1.2万", at least 11,500) proves 111,500, not 112,000: the report
+    does not claim the 112,000 milestone, and shows 11.15万, not 11.2万, in Chinese."""
+    rounded, floor = PostRef("kuaishou", "3xinvented02"), PostRef("weibo", "5046000000000001")
+    s = Store()
+    for ref in (rounded, floor):
+        s.add_post(ref, campaign="m")
+    _public(s, rounded, at(1), Count(12000, CountKind.APPROXIMATE, 1000, "1.2万"))
+    _public(s, floor, at(1), Count(100000, CountKind.LOWER_BOUND, 10000, "10万+"))
+    rep = build_report(s, campaign="m", by="day", tz="Asia/Shanghai", lang="zh", milestones=[111_000, 112_000])
+    assert [m.threshold for m in rep.milestones] == [111_000]
+    assert rep.buckets[0].total.value == 111_500 and rep.buckets[0].total.kind is CountKind.LOWER_BOUND
+    assert display(rep.buckets[0].total.value, rep.buckets[0].total.kind, "zh") == "≥11.15万"
+    assert rep.platforms and sum(p.totals["views"].floor() for p in rep.platforms) == 111_500
+
+
+def test_growth_keeps_the_precision_of_what_it_divides() -> None:
+    """≈ increase → ≈ growth; ≥ increase over an exact day → ≥ growth; a floor the day before →
+    growth unknown (the real growth could be smaller), in every output."""
+    exact, rounded = PostRef("bilibili", "BV1a7421K7Qh"), PostRef("kuaishou", "3xinvented03")
+    s = Store()
+    for ref in (exact, rounded):
+        s.add_post(ref, campaign="g")
+    _public(s, exact, at(1), Count.exact(50_000))
+    _public(s, rounded, at(1), Count(12000, CountKind.APPROXIMATE, 1000, "1.2万"))
+    _public(s, exact, at(2), Count.exact(60_000))
+    _public(s, rounded, at(2), Count(20000, CountKind.APPROXIMATE, 1000, "2万"))
+    rep = build_report(s, campaign="g", by="day", tz="Asia/Shanghai", lang="en")
+    day2 = rep.buckets[1]
+    assert day2.increase_kind is CountKind.APPROXIMATE and day2.growth_kind is CountKind.APPROXIMATE
+    assert json.loads(rep.to_json())["totals"][1]["growth_pct_kind"] == "approximate"
+    assert "≈+" in render_text(rep)  # the growth cell carries its ≈
+    rows = list(csv.DictReader(io.StringIO(rep.to_csv().lstrip("\ufeff"))))
+    assert rows[1]["Growth Precision"] == "approximate"
+    assert insights_growth(Count.exact(100_000), Count(150_000, CountKind.LOWER_BOUND, 10_000)) is CountKind.LOWER_BOUND
+    floor_before = build_growth_case(Count(100_000, CountKind.LOWER_BOUND, 10_000), Count.exact(150_000))
+    assert floor_before.growth_pct is None  # ≥ the day before: no honest growth
+
+
+def render_text(rep: Any) -> str:
+    console = Console(record=True, width=200)
+    render_table(rep, console)
+    return console.export_text()
+
+
+def insights_growth(before: Count, after: Count) -> CountKind | None:
+    rep = build_growth_case(before, after)
+    return rep.growth_kind if rep.growth_pct is not None else None
+
+
+def build_growth_case(before: Count, after: Count) -> Any:
+    ref = PostRef("bilibili", "BV1a7421K7Qi")
+    s = Store()
+    s.add_post(ref, campaign="h")
+    _public(s, ref, at(1), before)
+    _public(s, ref, at(2), after)
+    return build_report(s, campaign="h", by="day", tz="Asia/Shanghai", lang="en").buckets[1]

@@ -104,6 +104,13 @@ def chosen_before(rows: list[tuple[Any, ...]], end: datetime) -> Value | None:
     return public if use_public else owner
 
 
+def floor_sum(values: list[Value]) -> int:
+    """The README's sum: with a "10万+" floor among the values the sum is a floor, rounded parts at their lowest."""
+    if any(v.count.kind is CountKind.LOWER_BOUND for v in values):
+        return sum(v.count.low or 0 for v in values)
+    return sum(v.count.value or 0 for v in values)
+
+
 def reference_buckets(store: Store, keys: list[str], rep: Any) -> list[dict[str, Any]]:
     out = []
     prev: dict[str, Value | None] = {}
@@ -136,20 +143,21 @@ def reference_buckets(store: Store, keys: list[str], rep: Any) -> list[dict[str,
         observed = any(b.start <= r[0] < b.end for k in keys for r in rows[k])
         if inc_kind is None or not observed:
             inc = None
-        per_platform: dict[str, int] = {}
-        for k, v in now.items():
-            if v is not None:
-                per_platform[platforms[k]] = per_platform.get(platforms[k], 0) + v.count.value
+        per_platform = {
+            p: floor_sum([v for k, v in now.items() if v is not None and platforms[k] == p])
+            for p in {platforms[k] for k, v in now.items() if v is not None}
+        }
+        owned = [v for v in shown if is_owner_source(v.source)]
         out.append(
             {
-                "total": sum(v.count.value for v in shown) if shown else None,
+                "total": floor_sum(shown) if shown else None,
                 "kind": weakest_kind(v.count.kind for v in shown) if shown else CountKind.EXACT,
                 "increase": inc if i > 0 else None,
                 "increase_kind": inc_kind if i > 0 and inc is not None else rep.buckets[i].increase_kind,
                 "new": new,
                 "stale": sum(1 for v in shown if v.at < b.start),
                 "decreased": decreased if i > 0 else 0,
-                "owner": sum(v.count.value for v in shown if is_owner_source(v.source)) or None,
+                "owner": floor_sum(owned) or None,
                 "platforms": per_platform,
             }
         )
@@ -337,8 +345,8 @@ def test_huge_counts_stay_exact(tmp_path: Path) -> None:
     rep.save(tmp_path / "r.xlsx")
     sheet = openpyxl.load_workbook(tmp_path / "r.xlsx").worksheets[1]
     assert sheet.cell(row=2, column=2).value == str(3 * low)
-    assert sheet.cell(row=2, column=6).value is None  # the first bucket's new posts: unknown
-    assert sheet.cell(row=2, column=7).value == 0  # small numbers stay numbers
+    assert sheet.cell(row=2, column=7).value is None  # the first bucket's new posts: unknown
+    assert sheet.cell(row=2, column=8).value == 0  # small numbers stay numbers
 
 
 def test_far_target_at_a_slow_pace_is_not_a_crash() -> None:
@@ -414,3 +422,21 @@ def test_current_values_read_older_snapshots_only_when_the_newest_leave_a_counte
     assert got[keys[1]].metrics.likes == Count(10)  # the older likes, not "no likes"
     assert got[keys[2]].metrics.extra == {"coins": Count(5)}
     assert got[keys[0]].metrics.extra == {"coins": Count(6)}
+
+
+def test_a_bound_never_reached_costs_a_few_replays_not_one_per_bucket(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Owner data below a public value it outranks: every hour's upper bound passes a threshold the
+    total never reaches. The search widens its batch of buckets after each miss (logarithmic queries)."""
+    t = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    store = Store()
+    store.add_post(PostRef("weibo", "a"), campaign="c")
+    store.add_snapshot(Snapshot("weibo:a", t, Metrics(views=Count(201)), source="weibo@2"))
+    store.add_snapshot(Snapshot("weibo:a", t, Metrics(views=Count(150)), source="manual"))
+    store.add_snapshot(Snapshot("weibo:a", t + timedelta(days=40), Metrics(views=Count(150)), source="manual"))
+    calls = []
+    replay = series.Series._replay
+    monkeypatch.setattr(series.Series, "_replay", lambda self, targets: calls.append(1) or replay(self, targets))
+    rep = build_report(store, "c", by="hour", now=t + timedelta(days=300), milestones=[175, 150])
+    assert len(rep.buckets) == 961
+    assert [m.threshold for m in rep.milestones] == [150]
+    assert len(calls) <= 12

@@ -475,7 +475,9 @@ PLATFORM_NAMES_ZH = {
 
 
 def _zone_name(zone: ZoneInfo, lang: str) -> str:
-    if lang == "zh" and zone.key in ("Asia/Shanghai", "Asia/Chongqing", "PRC"):
+    from .times import BEIJING_ZONES
+
+    if lang == "zh" and zone.key in BEIJING_ZONES:
         return "北京时间"
     return zone.key
 

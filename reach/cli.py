@@ -377,8 +377,6 @@ _MESSAGES: dict[str, dict[str, Any]] = {
     },
 }
 
-_BEIJING_ZONES = frozenset({"Asia/Shanghai", "Asia/Chongqing", "Asia/Chungking", "Asia/Harbin", "PRC"})
-
 
 def _messages(lang: str) -> dict[str, Any]:
     """The summary templates of ``lang`` (``"zh"``; anything else is English)."""
@@ -396,7 +394,9 @@ def _summary_time(moment: datetime, zone: Any, lang: str) -> str:
     ``2026-06-20 10:00（北京时间）`` (zh; other zones keep their IANA name)."""
     if lang != "zh":
         return _local_time(moment, zone)
-    name = "北京时间" if zone.key in _BEIJING_ZONES else zone.key
+    from .times import BEIJING_ZONES
+
+    name = "北京时间" if zone.key in BEIJING_ZONES else zone.key
     return f"{moment.astimezone(zone):%Y-%m-%d %H:%M}（{name}）"
 
 

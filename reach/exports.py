@@ -261,7 +261,7 @@ def write_xlsx(rep: Report, path: Path) -> None:
         *([(lab["description"], rep.description, None)] if rep.description else []),
         *([(lab["starts_on"], rep.starts_on.isoformat(), None)] if rep.starts_on else []),
         (lab["period"], f"{first} … {last}", None),
-        (lab["timezone"], f"{rep.timezone} ({rep.utc_offset()})", None),
+        (lab["timezone"], rep.zone_caption(), None),
         (lab["generated"], local_time(rep.generated_at, rep.timezone), None),
     ]
     if latest is not None and latest.total.value is not None:
@@ -412,7 +412,7 @@ def to_html(rep: Report) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{e(title)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{e(title)}</h1>",
-        f'<p class="meta">{e(lab["timezone"])}: {e(rep.timezone)} ({e(rep.utc_offset())}) · '
+        f'<p class="meta">{e(lab["timezone"])}: {e(rep.zone_caption())} · '
         f"{e(lab['generated'])}: {e(local_time(rep.generated_at, rep.timezone))}</p>",
         "<dl>" + "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in facts) + "</dl>",
     ]

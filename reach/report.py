@@ -56,6 +56,7 @@ from .errors import InputError
 from .insights import AgeValue, Comparison, Milestone, Projection
 from .models import METRIC_NAMES, Count, CountKind, Metrics, weakest_kind
 from .store import LatestValues, PostRow, Store, from_epoch_us, is_owner_source, utcnow
+from .times import BEIJING_ZONES
 
 BUCKETS = ("hour", "day", "week", "month")
 MAX_BUCKETS = 5000
@@ -475,6 +476,13 @@ class Report:
     def utc_offset(self) -> str:
         offset = self.generated_at.astimezone(ZoneInfo(self.timezone)).strftime("%z")
         return f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
+
+    def zone_caption(self) -> str:
+        """The time zone as printed under a report: ``Asia/Shanghai (UTC+08:00)``; in Chinese the
+        zones of China read ``北京时间 (Asia/Shanghai, UTC+08:00)``."""
+        if self.lang == "zh" and self.timezone in BEIJING_ZONES:
+            return f"北京时间 ({self.timezone}, {self.utc_offset()})"
+        return f"{self.timezone} ({self.utc_offset()})"
 
     def to_dict(self) -> dict[str, Any]:
         lang = self.lang
@@ -910,6 +918,9 @@ def local_time(moment: datetime | None, tz: str) -> str:
     return "—" if moment is None else moment.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
 
 
+MILESTONE_KIND_EN = {CountKind.APPROXIMATE: "rounded (≈)", CountKind.LOWER_BOUND: "a floor (≥)"}
+
+
 def milestone_lines(rep: Report) -> list[str]:
     """One sentence per milestone reached, in the report's language."""
     lab = LABELS[rep.lang]
@@ -920,12 +931,15 @@ def milestone_lines(rep: Report) -> list[str]:
         if m.how == "between":  # no minute is claimed: after one snapshot, at or before the next
             after, by = local_time(m.after, rep.timezone), local_time(m.by, rep.timezone)
             when = f"{after} 至 {by} 之间" if rep.lang == "zh" else f"between {after} and {by}"
+        # the threshold is a plain number; the precision of the total that passed it is said beside it
+        how = lab["how"][m.how]
+        shown = display(m.threshold, CountKind.EXACT, rep.lang)
         if rep.lang == "zh":
-            out.append(
-                f"{display(m.threshold, m.kind, 'zh')}：{when}（{lab['how'][m.how]}；{lab['first_bucket']} {bucket}）"
-            )
+            how += "" if m.kind is CountKind.EXACT else f"，总量为{lab['kinds'][m.kind.value]}"
+            out.append(f"{shown}：{when}（{how}；{lab['first_bucket']} {bucket}）")
         else:
-            out.append(f"{display(m.threshold, m.kind, 'en')}: {when} ({lab['how'][m.how]}; bucket {bucket})")
+            how += "" if m.kind is CountKind.EXACT else f", the total {MILESTONE_KIND_EN[m.kind]}"
+            out.append(f"{shown}: {when} ({how}; bucket {bucket})")
     return out
 
 
@@ -1409,7 +1423,7 @@ def render_table(report: Report, console: Any) -> None:
     name = report.campaign or lab["all_posts"]
     console.print(
         f"[bold]{escape(name)}[/bold] — {lab['report']} ({lab['by'][report.by]}) · "
-        f"{lab['timezone']}: {report.timezone} ({report.utc_offset()})"
+        f"{lab['timezone']}: {report.zone_caption()}"
     )
     if report.projection is not None:
         console.print(f"{lab['projection']}: {escape(projection_text(report) or '')}")

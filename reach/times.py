@@ -26,6 +26,9 @@ import unicodedata
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+BEIJING_ZONES = frozenset({"Asia/Shanghai", "Asia/Chongqing", "Asia/Chungking", "Asia/Harbin", "PRC"})
+"""Time zone names of Beijing time (printed 北京时间 in Chinese)."""
+
 CHINA = "Asia/Shanghai"
 """The zone Chinese platforms show local times in."""
 

@@ -122,7 +122,10 @@ def _plain_total(timelines: dict[str, list[insights.Point]]) -> list[insights.Po
         seen |= {k for k, p in current.items() if p is not None}
         kinds = {p.kind for p in points}
         kind = next((k for k in (CountKind.LOWER_BOUND, CountKind.APPROXIMATE) if k in kinds), CountKind.EXACT)
-        out.append(insights.Point(at, sum(p.value for p in points), kind, sum(p.granularity for p in points), entered))
+        low = sum(max(0, p.value - p.granularity // 2) if p.kind is CountKind.APPROXIMATE else p.value for p in points)
+        out.append(
+            insights.Point(at, sum(p.value for p in points), kind, sum(p.granularity for p in points), entered, low)
+        )
     return out
 
 

@@ -327,9 +327,11 @@ def prefer_public(
     )
 
 
-def prefer_public_sql(pv: str, pk: str, pgr: str, pat: str, ov: str, oat: str) -> str:
-    """:func:`prefer_public` as a SQL boolean over the named columns (value, kind, granularity, time)."""
-    low = f"(CASE WHEN {pk} = 'approximate' THEN greatest(0, {pv} - {pgr} // 2) ELSE {pv} END)"
+def prefer_public_sql(pv: str, p_approximate: str, pgr: str, pat: str, ov: str, oat: str) -> str:
+    """:func:`prefer_public` as a SQL boolean over the named expressions: the public value, whether
+    it is rounded (a boolean: ``kind = 'approximate'``), its granularity and time, the owner value
+    and time."""
+    low = f"(CASE WHEN {p_approximate} THEN greatest(0, {pv} - {pgr} // 2) ELSE {pv} END)"
     return f"(CASE WHEN {pv} IS NULL THEN FALSE WHEN {ov} IS NULL THEN TRUE ELSE {pat} > {oat} AND {low} > {ov} END)"
 
 

@@ -979,7 +979,7 @@ def _print_campaigns(rows: list[Any], lang: str, fmt: Format) -> None:
         sys.stdout.write("\ufeff" + buf.getvalue())
         return
 
-    from .report import display, make_table
+    from .report import display_goal, make_table
 
     zh = lang == "zh"
     headers = (
@@ -990,7 +990,7 @@ def _print_campaigns(rows: list[Any], lang: str, fmt: Format) -> None:
     text_rows = [
         [
             r.name,
-            display(r.target_views, lang=lang) if r.target_views else "—",
+            display_goal(r.target_views, lang) if r.target_views else "—",
             r.starts_on.isoformat() if r.starts_on else "—",
             str(r.posts),
             r.description or "",
@@ -1969,11 +1969,11 @@ def alerts_list(
         if not records:
             typer.echo("no alert channels: add one with `reach alerts add CAMPAIGN --kind wecom --url URL`")
             return 0
-        from .counts import format_count
+        from .report import display_goal
 
         for r in records:
             signed = ", signed" if r["signed"] else ""
-            shown = " / ".join(format_count(m, lang) for m in r["milestones"])  # "100,000,1,000,000" misreads
+            shown = " / ".join(display_goal(m, lang) for m in r["milestones"])  # "100,000,1,000,000" misreads
             stall = f"stall {r['stall_hours']:g} h" if r["stall_hours"] else "no stall alerts"
             typer.echo(
                 f"{r['id']}  {r['campaign']}  {r['kind']}{signed}  {r['url']}\n"

@@ -948,7 +948,7 @@ def parse_live_count(text: object) -> tuple[LiveKind, Count] | None:
     return kind, count
 
 
-def format_count(value: int, lang: str = "zh") -> str:
+def format_count(value: int, lang: str = "zh", up: bool = False) -> str:
     """Show a count for a report.
 
     * ``lang="zh"``: below 10000 grouped (``"9,999"``); from 10^4 in 万 and from 10^8 in 亿, with at
@@ -960,7 +960,8 @@ def format_count(value: int, lang: str = "zh") -> str:
     * ``lang="en"``: every digit, grouped by 3 (``"1,234,567"``).
 
     The text reads back through :func:`parse_count` to a count at most ``value`` and less than one
-    unit of its last digit below it.
+    unit of its last digit below it. ``up=True`` rounds the shown digits up instead (for the size of a
+    negative number: −59,999 is shown −6万, never −5.99万, which would claim less of a drop).
 
     Raises:
         TypeError: ``value`` is not an int (or is a bool).
@@ -977,7 +978,10 @@ def format_count(value: int, lang: str = "zh") -> str:
     if base == "en" or value < 10_000:
         return f"{value:,}"
     exponent, unit = (8, "亿") if value >= 10**8 else (4, "万")
-    hundredths = value // 10 ** (exponent - 2)  # cut, in hundredths of the unit: never shown above the count
+    step = 10 ** (exponent - 2)
+    hundredths = -(-value // step) if up else value // step  # cut (or up), in hundredths of the unit
+    if up and unit == "万" and hundredths >= 10_000 * 100:  # up to 10000万: shown in 亿
+        exponent, unit, hundredths = 8, "亿", -(-value // 10**6)
     whole, frac = divmod(hundredths, 100)
     shown = f"{whole}.{frac:02d}".rstrip("0").rstrip(".")
     return shown + unit

@@ -178,7 +178,7 @@ def _write_table(
     """Write a typed report table at ``first_row``; returns column widths (index -> chars)."""
     from openpyxl.styles import Font, PatternFill  # type: ignore[import-untyped]
 
-    from .report import LABELS, MARKS, Pct, pct_value
+    from .report import LABELS, MARKS, Pct, cut_pct, pct_value
 
     lab = LABELS[rep.lang]
     zone = ZoneInfo(rep.timezone)
@@ -200,7 +200,7 @@ def _write_table(
                 fmt = "#,##0"
             elif col.kind == "pct":
                 mark = MARKS.get(value.kind, "") if isinstance(value, Pct) else ""
-                out = pct_value(value)
+                out = cut_pct(pct_value(value)) / 100  # Excel's 0.0% would round 99.99% up to 100.0%
                 fmt = f'"{mark}"0.0%;"{mark}−"0.0%' if mark else '0.0%;"−"0.0%'  # minus as counts have it
             elif col.kind == "precision":
                 out = lab["kinds"][value.value]
@@ -227,7 +227,7 @@ def write_xlsx(rep: Report, path: Path) -> None:
     from openpyxl.chart import LineChart, Reference  # type: ignore[import-untyped]
     from openpyxl.styles import Font
 
-    from .report import LABELS, comparison_text, local_time, milestone_lines, projection_text
+    from .report import LABELS, comparison_text, cut_pct, local_time, milestone_lines, projection_text
 
     lab = LABELS[rep.lang]
     wb = Workbook()
@@ -274,7 +274,7 @@ def write_xlsx(rep: Report, path: Path) -> None:
         facts.append((lab["target"], rep.target_views, "#,##0"))
     if rep.projection is not None:
         mark = {CountKind.APPROXIMATE: '"≈"', CountKind.LOWER_BOUND: '"≥"'}.get(rep.projection.current_kind, "")
-        facts.append((lab["progress"], rep.projection.pct / 100, f"{mark}0.0%"))
+        facts.append((lab["progress"], cut_pct(rep.projection.pct / 100) / 100, f"{mark}0.0%"))  # floored, as shown
         facts.append((lab["projection"], projection_text(rep), None))
     if rep.comparison is not None:
         facts.append((lab["comparison"], comparison_text(rep), None))
@@ -348,7 +348,7 @@ dt{font-weight:bold}
 
 def _cell_html(rep: Report, col: Column, value: Any) -> tuple[str, bool]:
     """(escaped text, is a number) of one table cell."""
-    from .report import LABELS, MARKS, Pct, display, pct_value
+    from .report import LABELS, MARKS, Pct, display, pct_text, pct_value
 
     if value is None:
         return ("—" if col.kind == "count" else ""), col.kind == "count"
@@ -358,7 +358,7 @@ def _cell_html(rep: Report, col: Column, value: Any) -> tuple[str, bool]:
         return f"{value:,}", True
     if col.kind == "pct":
         mark = MARKS.get(value.kind, "") if isinstance(value, Pct) else ""
-        return html.escape(mark) + f"{pct_value(value) * 100:.1f}%".replace("-", "−"), True
+        return html.escape(mark) + pct_text(pct_value(value)), True
     if col.kind == "precision":
         return html.escape(str(LABELS[rep.lang]["kinds"][value.value])), False
     if col.kind == "time":

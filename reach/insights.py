@@ -175,11 +175,10 @@ class Milestone:
 
 
 def claimed(point: Point) -> int:
-    """What a total can be said to have reached: its value, except that a floor (a "10万+" among its
-    parts) counts each rounded part at its lowest (:attr:`Point.low`), as the report's totals do."""
-    if point.kind is CountKind.LOWER_BOUND:
-        return point.low if point.low is not None else part_low(point)
-    return point.value
+    """What a total can be said to have reached (a milestone, a target): the sum of its parts' lowest
+    possible values (:attr:`Point.low`: a rounded "10万" counts as 95,000), as the alerts judge it. A
+    rounded total may be shown ≈ above a milestone it has not provably passed; it is not counted."""
+    return point.low if point.low is not None else part_low(point)
 
 
 def milestones(
@@ -327,7 +326,8 @@ class Projection:
 
     @property
     def pct(self) -> float:
-        return self.current / self.target * 100 if self.target else 0.0
+        """Progress to the target in percent, floored to 10^-4 (never shown as reached when not)."""
+        return (self.current * 1_000_000 // self.target) / 10_000 if self.target else 0.0
 
 
 def stale_projection(proj: Projection | None, now: datetime | None) -> Projection | None:
@@ -379,8 +379,9 @@ def _projection(
     if not target or not total:
         return None
     last = total[-1]
-    current = claimed(last)  # a floor with rounded parts: at their lowest, as the report's total
-    if current >= target:
+    # shown as the report's total (a floor counts its rounded parts at their lowest); reached when provable
+    current = claimed(last) if last.kind is CountKind.LOWER_BOUND else last.value
+    if claimed(last) >= target:
         reached = milestones(total, [target])
         return Projection(target, current, last.kind, "reached", reached_at=reached[0] if reached else None)
     end = last.at
@@ -507,5 +508,5 @@ def comparison(buckets: Sequence[Any], now: datetime) -> Comparison | None:
     if kind is None:  # e.g. a lower bound minus a lower bound: no honest precision for the change
         return None
     change = cur.increase - prev.increase
-    pct = change / prev.increase if prev.increase > 0 else None
+    pct = (change * 1_000_000 // prev.increase) / 1_000_000 if prev.increase > 0 else None  # floored, as shown
     return Comparison(cur.label, prev.label, cur.increase, prev.increase, kind, change, pct)

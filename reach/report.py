@@ -43,6 +43,7 @@ import csv
 import importlib
 import io
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -368,12 +369,42 @@ def display(value: int | None, kind: CountKind = CountKind.EXACT, lang: str = "e
         return "—"
     from .counts import format_count
 
-    text = format_count(abs(value), lang)
+    # never shown above the number: a positive one cut, a negative one's size rounded up
+    text = format_count(abs(value), lang, up=value < 0)
     if signed:
         text = ("+" if value >= 0 else "−") + text
     elif value < 0:
         text = "−" + text
     return MARKS.get(kind, "") + text
+
+
+def cut_fraction(num: int, den: int) -> float:
+    """``num / den`` floored to 10^-6 in exact integer arithmetic (a share, a growth, a progress):
+    the float then floors to any shown precision down to 0.0001% without a digit rounded up."""
+    return (num * 1_000_000 // den) / 1_000_000
+
+
+def cut_pct(fraction: float, decimals: int = 1) -> float:
+    """``fraction`` as a percentage floored to ``decimals`` (0.99999 → 99.9, never 100.0; −0.13334 →
+    −13.4): a percentage is never shown above what it is (fractions from :func:`cut_fraction`)."""
+    scale = float(10 ** (decimals + 2))
+    return math.floor(fraction * scale + 1e-9) / float(10**decimals)
+
+
+def pct_text(fraction: float, decimals: int = 1, signed: bool = False) -> str:
+    """A fraction for people, floored (:func:`cut_pct`): ``12.5%``, ``+12.5%``, ``−78.3%`` (U+2212)."""
+    text = f"{cut_pct(fraction, decimals):{'+' if signed else ''}.{decimals}f}%"
+    return text.replace("-", "−")
+
+
+def display_goal(value: int, lang: str = "en") -> str:
+    """A target or milestone as people chose it: in 万/亿 when that is exact (``10万``, ``1.5亿``),
+    else every digit (``111,501``): a goal is never shown smaller than it is."""
+    from .counts import format_count
+
+    shown = format_count(value, lang)
+    exact = lang != "zh" or value < 10_000 or value % (10**6 if shown.endswith("亿") else 100) == 0
+    return shown if exact else f"{value:,}"
 
 
 @dataclass(frozen=True)
@@ -503,7 +534,7 @@ class Report:
                         "kind": None if b.increase is None else b.increase_kind.value,
                         "display": display(b.increase, b.increase_kind, lang, signed=True),
                     },
-                    "growth_pct": None if b.growth_pct is None else round(b.growth_pct, 4),
+                    "growth_pct": None if b.growth_pct is None else round(cut_pct(b.growth_pct, 2) / 100, 6),
                     "growth_pct_kind": None if b.growth_pct is None else b.growth_kind.value,
                     "new_posts": b.new_posts if i > 0 else None,
                     "stale_posts": b.stale_posts,
@@ -537,7 +568,7 @@ class Report:
         }
         shares = self.platform_shares()
         for entry in data["platforms"]:
-            entry["share"] = None if (sh := shares.get(entry["platform"])) is None else round(sh, 4)
+            entry["share"] = None if (sh := shares.get(entry["platform"])) is None else round(cut_pct(sh, 2) / 100, 6)
         for entry in data["posts"]:
             entry["at_age"] = {
                 age: None if v is None else {"value": v.value, "kind": v.kind.value, "interpolated": v.interpolated}
@@ -550,7 +581,9 @@ class Report:
         """Each platform's share of the all-platform views (0..1; ``None`` when unknown)."""
         total = sum(p.totals["views"].value or 0 for p in self.platforms)
         return {
-            p.platform: (p.totals["views"].value / total if total and p.totals["views"].value is not None else None)
+            p.platform: (
+                cut_fraction(p.totals["views"].value, total) if total and p.totals["views"].value is not None else None
+            )
             for p in self.platforms
         }
 
@@ -563,7 +596,7 @@ class Report:
                 shown.append((line, count.value))
         total = sum(v for _, v in shown)
         shown.sort(key=lambda pair: (-pair[1], pair[0].post_key))
-        return [(line, v / total if total else None) for line, v in shown[:n]]
+        return [(line, cut_fraction(v, total) if total else None) for line, v in shown[:n]]
 
     def table(self, name: str = "buckets", machine: bool = False) -> tuple[list[Column], list[list[Any]]]:
         """One of the report's tables, typed for renderers: ``buckets``, ``platforms`` or ``posts``.
@@ -668,7 +701,7 @@ class Report:
                 elif col.kind == "count":
                     out.append("" if value.value is None else value.value)
                 elif col.kind == "pct":
-                    out.append(f"{pct_value(value) * 100:.2f}")
+                    out.append(f"{cut_pct(pct_value(value), 2):.2f}")
                 elif col.kind == "precision":
                     out.append(value.value)
                 elif col.kind == "time":
@@ -875,7 +908,7 @@ def _insights_dict(rep: Report) -> dict[str, Any]:
             "target": proj.target,
             "current": proj.current,
             "current_kind": proj.current_kind.value,
-            "progress_pct": round(proj.pct, 2),
+            "progress_pct": cut_pct(proj.pct / 100, 2),
             "status": proj.status,
             "method": LABELS["en"]["projection_method"],
             "window_start": _iso(proj.window_start),
@@ -895,7 +928,7 @@ def _insights_dict(rep: Report) -> dict[str, Any]:
             "previous_increase": comp.previous_increase,
             "kind": comp.kind.value,
             "change": comp.change,
-            "change_pct": None if comp.change_pct is None else round(comp.change_pct, 4),
+            "change_pct": None if comp.change_pct is None else round(cut_pct(comp.change_pct, 2) / 100, 6),
             "text": comparison_text(rep),
         },
         "top_posts": [
@@ -906,7 +939,7 @@ def _insights_dict(rep: Report) -> dict[str, Any]:
                 "display": display(line.metrics["views"].value, line.metrics["views"].kind, lang)
                 if line.metrics["views"]
                 else "—",
-                "share": None if share is None else round(share, 4),
+                "share": None if share is None else round(cut_pct(share, 2) / 100, 6),
             }
             for line, share in rep.top_posts()
         ],
@@ -933,7 +966,7 @@ def milestone_lines(rep: Report) -> list[str]:
             when = f"{after} 至 {by} 之间" if rep.lang == "zh" else f"between {after} and {by}"
         # the threshold is a plain number; the precision of the total that passed it is said beside it
         how = lab["how"][m.how]
-        shown = display(m.threshold, CountKind.EXACT, rep.lang)
+        shown = display_goal(m.threshold, rep.lang)
         if rep.lang == "zh":
             how += "" if m.kind is CountKind.EXACT else f"，总量为{lab['kinds'][m.kind.value]}"
             out.append(f"{shown}：{when}（{how}；{lab['first_bucket']} {bucket}）")
@@ -944,8 +977,8 @@ def milestone_lines(rep: Report) -> list[str]:
 
 
 def signed_pct(fraction: float) -> str:
-    """A growth fraction for people: ``+12.5%`` / ``−78.3%`` (U+2212, as counts have)."""
-    return f"{fraction * 100:+.1f}%".replace("-", "−")
+    """A growth fraction for people: ``+12.5%`` / ``−78.3%`` (U+2212, as counts have), floored."""
+    return pct_text(fraction, signed=True)
 
 
 def projection_text(rep: Report) -> str | None:
@@ -955,8 +988,8 @@ def projection_text(rep: Report) -> str | None:
         return None
     lab, lang = LABELS[rep.lang], rep.lang
     head = (
-        f"{lab['target']} {display(proj.target, lang=lang)} · {lab['progress']} "
-        f"{MARKS.get(proj.current_kind, '')}{proj.pct:.1f}% · "
+        f"{lab['target']} {display_goal(proj.target, lang)} · {lab['progress']} "
+        f"{MARKS.get(proj.current_kind, '')}{pct_text(proj.pct / 100)} · "
     )
     status = str(lab["projection_status"][proj.status])
     if proj.status == "reached":
@@ -968,7 +1001,7 @@ def projection_text(rep: Report) -> str | None:
         return head + status.format(since=local_time(proj.window_start, rep.timezone))
     if proj.status == "stale":
         return head + status.format(since=local_time(proj.window_end, rep.timezone))
-    pace = f"{lab['per_day']} {display(round(proj.per_day or 0), proj.per_day_kind, lang, signed=True)}"
+    pace = f"{lab['per_day']} {display(math.floor(proj.per_day or 0), proj.per_day_kind, lang, signed=True)}"
     if proj.status == "on_pace" and proj.eta is not None:
         return f"{head}{pace} · {status} {local_time(proj.eta, rep.timezone)[:10]}"
     return f"{head}{pace} · {status}"
@@ -980,7 +1013,7 @@ def comparison_text(rep: Report) -> str | None:
     if comp is None:
         return None
     lab, lang = LABELS[rep.lang], rep.lang
-    pct = "" if comp.change_pct is None else f" ({comp.change_pct * 100:+.1f}%)".replace("-", "−")  # one minus sign
+    pct = "" if comp.change_pct is None else f" ({pct_text(comp.change_pct, signed=True)})"  # floored, one minus sign
     return (
         f"{comp.current} {display(comp.current_increase, comp.kind, lang, signed=True)} {lab['vs']} "
         f"{comp.previous} {display(comp.previous_increase, comp.kind, lang, signed=True)} · "
@@ -1251,7 +1284,7 @@ def _buckets(ser: series.Series, starts: list[datetime], ends: list[datetime], b
         # no honest precision (insights.difference_kind): the increase is unknown, not 0
         if idx == 0 or inc_kind is None or all(row[-1] is None for row in group):
             inc_total = None
-        growth = (inc_total / base) if inc_total is not None and base > 0 else None
+        growth = cut_fraction(inc_total, base) if inc_total is not None and base > 0 else None
         growth_kind = _growth_kind(inc_kind, out[-1].total.kind if out else CountKind.EXACT)
         if growth_kind is None:
             growth = None
@@ -1428,10 +1461,10 @@ def render_table(report: Report, console: Any) -> None:
     if report.projection is not None:
         console.print(f"{lab['projection']}: {escape(projection_text(report) or '')}")
     elif report.target_views and report.latest and report.latest.total.value is not None:
-        pct = report.latest.total.value / report.target_views * 100
-        target_text = display(report.target_views, lang=lang)
+        progress = pct_text(cut_fraction(report.latest.total.value, report.target_views))
+        target_text = display_goal(report.target_views, lang)
         mark = MARKS.get(report.latest.total.kind, "")
-        console.print(("目标" if lang == "zh" else "Target") + f": {target_text} · {mark}{pct:.1f}%")
+        console.print(("目标" if lang == "zh" else "Target") + f": {target_text} · {mark}{progress}")
     has_owner = any(b.owner.value is not None for b in report.buckets)
     if report.buckets:
         rows = [
@@ -1477,7 +1510,7 @@ def render_table(report: Report, console: Any) -> None:
                 _platform_name(p.platform, lang),
                 str(p.posts),
                 *(display(p.totals[m].value, p.totals[m].kind, lang) for m in METRIC_NAMES),
-                f"{share * 100:.1f}%" if share else "",
+                pct_text(share) if share else "",
             ]
         )
     headers = [lab["platform"], lab["posts"], *(lab[m] for m in METRIC_NAMES), lab["share"]]

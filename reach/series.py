@@ -146,6 +146,9 @@ class Chunk:
     first_at: datetime | None = None
     last_at: datetime | None = None
     """The oldest / newest snapshot with views inside the chunk (``None``: none)."""
+    low: int = 0
+    """The sum of the posts' lowest possible values at the chunk's end (what a milestone or target
+    is judged by: :func:`reach.insights.claimed`)."""
 
 
 class Series:
@@ -416,7 +419,8 @@ FROM e GROUP BY idx, platform ORDER BY idx, platform
             group = per.get(idx, [])
             shown = [r for r in group if r[3]]
             floor = any(r[5] for r in shown)  # a "10万+" among them: rounded parts at their lowest
-            total = sum(int(r[2]) - (int(r[21]) if floor else 0) for r in shown) if shown else None
+            low = sum(int(r[2]) - int(r[21]) for r in shown)
+            total = (low if floor else sum(int(r[2]) for r in shown)) if shown else None
             kind = CountKind.LOWER_BOUND if floor else CountKind.EXACT
             if kind is CountKind.EXACT and any(r[4] for r in shown):
                 kind = CountKind.APPROXIMATE
@@ -432,6 +436,7 @@ FROM e GROUP BY idx, platform ORDER BY idx, platform
                     sum(int(r[-3]) for r in group),
                     _from_us(min(firsts)) if firsts else None,
                     _from_us(max(lasts)) if lasts else None,
+                    low,
                 )
             )
         return out
@@ -542,7 +547,7 @@ tl AS (
 t AS (SELECT unnest({_lit(tt, "HUGEINT")}) AS thr, unnest({_lit(tc)}) AS cidx)
 SELECT thr, arg_min(struct_pack(u := us, c := cidx, value := value::HUGEINT, na := na, nl := nl, entered := entered,
                                 pu := pus, pval := pval::HUGEINT, pna := pna, pnl := pnl), us)
-FROM tl JOIN t USING (cidx) WHERE (CASE WHEN nl > 0 THEN nlo ELSE value END) >= thr GROUP BY thr
+FROM tl JOIN t USING (cidx) WHERE nlo >= thr GROUP BY thr
 """,
             params,
         ).fetchall()
@@ -605,7 +610,7 @@ FROM tl JOIN t USING (cidx) WHERE (CASE WHEN nl > 0 THEN nlo ELSE value END) >= 
             return None
         last = self.chunks[-1]
         value, kind = last.total or 0, last.kind
-        if value >= target:
+        if last.low >= target:  # reached when provable (reach.insights.claimed)
             reached = self.milestones([target])
             return Projection(target, value, kind, "reached", reached_at=reached[0] if reached else None)
         end = max(c.last_at for c in seen if c.last_at is not None)

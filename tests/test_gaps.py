@@ -369,11 +369,11 @@ def test_negative_growth_uses_the_same_minus_sign_as_counts() -> None:
     put(s, A, day(1), 24_345)
     rep = report(s, lang="zh")
     table = _table_text(rep)
-    assert "−78.3%" in table and "-78.3%" not in table and "−8.8万" in table
+    assert "−78.4%" in table and "-78.4%" not in table and "−8.8万" in table  # floored: never above the value
     from reach.exports import to_html
 
-    assert "−78.3%" in to_html(rep)
-    assert rep.to_csv().splitlines()[2].split(",")[4] == "-78.33"  # machine numbers keep ASCII
+    assert "−78.4%" in to_html(rep)
+    assert rep.to_csv().splitlines()[2].split(",")[4] == "-78.34"  # machine numbers keep ASCII
 
 
 def test_pace_from_a_lower_bound_to_an_exact_value_is_not_claimed() -> None:

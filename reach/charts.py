@@ -69,7 +69,7 @@ def _series(rep: Report) -> tuple[list[str], list[int | None], dict[str, list[in
 
 
 def _title(rep: Report, lang: str, with_name: bool = True) -> str:
-    from .report import LABELS
+    from .render import LABELS
 
     lab = LABELS[lang]
     head = str(lab["chart_title"])
@@ -94,7 +94,8 @@ def _nice_ticks(top: int, most: int = 5) -> tuple[int, int]:
 
 def svg(rep: Report, width: int = 860, height: int = 360) -> str:
     """The chart as an SVG element (empty string when the report has no buckets). All text escaped."""
-    from .report import _platform_name, display
+    from .render import display
+    from .report import _platform_name
 
     if not rep.buckets:
         return ""
@@ -188,7 +189,8 @@ def write_png(rep: Report, path: Path, font: str | None = None, dpi: int = 120) 
     Raises:
         InputError: nothing to draw (no snapshots yet), matplotlib missing, or the file cannot be written.
     """
-    from .report import LABELS, _platform_name, display
+    from .render import LABELS, display
+    from .report import _platform_name
 
     if not rep.buckets:
         raise InputError("nothing to draw: no snapshots yet (run `reach collect` first)")

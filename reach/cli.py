@@ -486,7 +486,7 @@ def posts(
     """List tracked posts with their newest counters."""
 
     def body() -> int:
-        from .report import LABELS, display, safe_cell
+        from .render import LABELS, display, safe_cell
 
         with _tracker() as tracker:
             rows = tracker.posts(campaign=campaign, platform=platform)
@@ -525,7 +525,7 @@ def posts(
                 writer.writerow({k: safe_cell("|".join(v) if isinstance(v, list) else v) for k, v in rec.items()})
             sys.stdout.write("\ufeff" + buf.getvalue())
         else:
-            from .report import make_table
+            from .render import make_table
 
             if not rows:
                 if campaign or platform:
@@ -965,7 +965,7 @@ def _print_campaigns(rows: list[Any], lang: str, fmt: Format) -> None:
         import csv
         import io
 
-        from .report import safe_cell
+        from .render import safe_cell
 
         buf = io.StringIO()
         writer = csv.DictWriter(
@@ -979,7 +979,7 @@ def _print_campaigns(rows: list[Any], lang: str, fmt: Format) -> None:
         sys.stdout.write("\ufeff" + buf.getvalue())
         return
 
-    from .report import display_goal, make_table
+    from .render import display_goal, make_table
 
     zh = lang == "zh"
     headers = (
@@ -1082,7 +1082,8 @@ def campaign_show(
             return 0
         _print_campaigns([row], lang, Format.table)
         if rep is not None:
-            from .report import LABELS, display, milestone_lines, projection_text
+            from .render import LABELS, display
+            from .report import milestone_lines, projection_text
 
             lab = LABELS[rep.lang]
             if rep.latest is not None:
@@ -1133,7 +1134,7 @@ _OWNER_LABELS: dict[str, dict[str, Any]] = {
 def _owner_table(title: str, lines: list[dict[str, Any]], lang: str, with_row: bool) -> None:
     """Rows of owner numbers as a table on stdout: titles, 万 numbers (zh), how each row was matched."""
 
-    from .report import LABELS, display, make_table
+    from .render import LABELS, display, make_table
 
     lab, olab = LABELS[lang], _OWNER_LABELS[lang]
     headers = [
@@ -1711,7 +1712,7 @@ def _emit_records(records: list[dict[str, Any]], fmt: Format) -> None:
         import csv
         import io
 
-        from .report import safe_cell
+        from .render import safe_cell
 
         buf = io.StringIO()
         names = list(records[0]) if records else ["run_id"]
@@ -1969,7 +1970,7 @@ def alerts_list(
         if not records:
             typer.echo("no alert channels: add one with `reach alerts add CAMPAIGN --kind wecom --url URL`")
             return 0
-        from .report import display_goal
+        from .render import display_goal
 
         for r in records:
             signed = ", signed" if r["signed"] else ""

@@ -155,7 +155,7 @@ EXCEL_MAX_EXACT = 10**15
 def _put(ws: Any, row: int, col: int, value: Any, number_format: str | None = None) -> Any:
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]
 
-    from .report import FORMULA_STARTS
+    from .render import FORMULA_STARTS
 
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= EXCEL_MAX_EXACT:
         # Excel keeps 15 significant digits: a larger count as a number would show wrong digits
@@ -178,7 +178,8 @@ def _write_table(
     """Write a typed report table at ``first_row``; returns column widths (index -> chars)."""
     from openpyxl.styles import Font, PatternFill  # type: ignore[import-untyped]
 
-    from .report import LABELS, MARKS, Pct, cut_pct, pct_value
+    from .render import LABELS, MARKS, cut_pct
+    from .report import Pct, pct_value
 
     lab = LABELS[rep.lang]
     zone = ZoneInfo(rep.timezone)
@@ -227,7 +228,8 @@ def write_xlsx(rep: Report, path: Path) -> None:
     from openpyxl.chart import LineChart, Reference  # type: ignore[import-untyped]
     from openpyxl.styles import Font
 
-    from .report import LABELS, comparison_text, cut_pct, local_time, milestone_lines, projection_text
+    from .render import LABELS, cut_pct
+    from .report import comparison_text, local_time, milestone_lines, projection_text
 
     lab = LABELS[rep.lang]
     wb = Workbook()
@@ -348,7 +350,8 @@ dt{font-weight:bold}
 
 def _cell_html(rep: Report, col: Column, value: Any) -> tuple[str, bool]:
     """(escaped text, is a number) of one table cell."""
-    from .report import LABELS, MARKS, Pct, display, pct_text, pct_value
+    from .render import LABELS, MARKS, display, pct_text
+    from .report import Pct, pct_value
 
     if value is None:
         return ("—" if col.kind == "count" else ""), col.kind == "count"
@@ -382,7 +385,8 @@ def _table_html(rep: Report, columns: list[Column], rows: list[list[Any]], skip:
 def to_html(rep: Report) -> str:
     """The report as one self-contained HTML page (see the module docstring)."""
     from .charts import svg
-    from .report import LABELS, comparison_text, display, local_time, milestone_lines, projection_text
+    from .render import LABELS, display
+    from .report import comparison_text, local_time, milestone_lines, projection_text
 
     lab = LABELS[rep.lang]
     e = html.escape

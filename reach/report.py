@@ -578,9 +578,11 @@ def _post_table(rep: Report, machine: bool = False) -> tuple[list[Column], list[
         Column("published_at", lab["published"], "time"),
         *(Column(m, lab[m], "count") for m in METRIC_NAMES),
         *(Column(f"{m}_kind", f"{lab[m]} {lab['precision']}", "precision") for m in inexact),
-        Column("views_source", f"{lab['source']}({lab['views']})"),
+        Column("views_source", _joined(rep.lang, lab["source"], f"({lab['views']})")),
         *(
-            Column(f"views_{age}", f"{lab['ages'][age]}{lab['views']}({lab['interpolated']})", "count")
+            Column(
+                f"views_{age}", _joined(rep.lang, lab["ages"][age], lab["views"], f"({lab['interpolated']})"), "count"
+            )
             for age in ("24h", "72h", "7d")
         ),
         Column("last_collected_at", lab["collected"], "time"),
@@ -788,6 +790,12 @@ def source_label(source: str | None, lang: str) -> str:
     """A snapshot source for people: public / manual / import (``import:douyin_creator:x.xlsx`` → import)."""
     cls = source_class(source)
     return "" if cls is None else str(LABELS[lang]["sources"][cls])
+
+
+def _joined(lang: str, *words: str) -> str:
+    """Words of a header: run together in Chinese (``24小时播放量(插值)``), spaced in English
+    (``24h Views (interpolated)``)."""
+    return ("" if lang == "zh" else " ").join(words)
 
 
 def _platform_name(platform: str, lang: str) -> str:
@@ -1210,7 +1218,7 @@ def render_table(report: Report, console: Any) -> None:
         lab["platform"],
         *(lab[m] for m in METRIC_NAMES),
         lab["collected"],
-        *([lab["source"] + "(" + lab["views"] + ")"] if any_owner else []),
+        *([_joined(lang, lab["source"], f"({lab['views']})")] if any_owner else []),
     ]
     console.print(
         make_table(

@@ -547,7 +547,7 @@ def run_demo(
             if not quiet:
                 where = path if db else "(temporary)"
                 platforms_used = ", ".join(dict.fromkeys(p.platform for p in POSTS))
-                log(f"demo: campaign {CAMPAIGN!r}, {len(POSTS)} posts on {platforms_used}, database {where}")
+                log(f"demo: campaign {CAMPAIGN!r}, {len(POSTS)} posts on {platforms_used} · database {where}")
             tracker.add(*(p.link for p in POSTS), campaign=CAMPAIGN)
             for day in range(days):
                 platforms.day = day

@@ -53,9 +53,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 from .errors import InputError
-from .insights import DEFAULT_MILESTONES, MAX_INTERPOLATION_GAP, Point
+from .insights import DEFAULT_MILESTONES, MAX_INTERPOLATION_GAP, Point, claimed
 from .models import CountKind
 from .redact import clean_text, redact, register_secret, tail
+from .times import zone_label
 
 if TYPE_CHECKING:
     import httpx
@@ -323,21 +324,6 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat()
 
 
-def lowest(point: Point) -> int:
-    """The smallest value the total can stand for: rounded parts count at their lowest (the sum of
-    each part's lowest value when the total knows it, else value minus half the summed granularity);
-    lower bounds and exact values as they are.
-
-    ``granularity`` sums the rounded parts only, whatever the total's weakest ``kind``: a total holding
-    both a "10万+" floor and a rounded "1.2万" is a lower bound whose rounded part may still be lower.
-    """
-    if point.low is not None:
-        return point.low
-    if point.kind is CountKind.APPROXIMATE or point.granularity > 0:
-        return max(0, point.value - point.granularity // 2)
-    return point.value
-
-
 def milestone_events(
     campaign: str,
     total: Sequence[Point],
@@ -346,7 +332,7 @@ def milestone_events(
     posts: int,
     timelines: Mapping[str, Sequence[Point]] | None = None,
 ) -> list[Event]:
-    """Thresholds the total passed, judged by :func:`lowest`, at an observation made at or after
+    """Thresholds the total passed, judged by :func:`reach.insights.claimed`, at an observation made at or after
     ``since``. A threshold already passed before is not news: it comes back as a :data:`BASELINE`
     event (remembered so that it is not looked for again, never sent).
 
@@ -363,7 +349,7 @@ def milestone_events(
     """
     out = []
     for threshold in sorted(set(thresholds)):
-        i = next((i for i, p in enumerate(total) if lowest(p) >= threshold), None)
+        i = next((i for i, p in enumerate(total) if claimed(p) >= threshold), None)
         if i is None:
             continue
         first = total[i]
@@ -374,7 +360,7 @@ def milestone_events(
         data = {
             "threshold": threshold,
             "value": first.value,
-            "low": lowest(first),
+            "low": claimed(first),
             "kind": first.kind.value,
             "granularity": first.granularity,
             "posts": posts if timelines is None else sum(1 for ln in timelines.values() if ln and ln[0].at <= first.at),
@@ -474,16 +460,8 @@ PLATFORM_NAMES_ZH = {
 }
 
 
-def _zone_name(zone: ZoneInfo, lang: str) -> str:
-    from .times import BEIJING_ZONES
-
-    if lang == "zh" and zone.key in BEIJING_ZONES:
-        return "北京时间"
-    return zone.key
-
-
 def _when(moment: datetime, zone: ZoneInfo, lang: str) -> str:
-    return f"{moment.astimezone(zone).strftime('%Y-%m-%d %H:%M')} {_zone_name(zone, lang)}"
+    return f"{moment.astimezone(zone).strftime('%Y-%m-%d %H:%M')} {zone_label(zone.key, lang)}"
 
 
 def _count(value: int, lang: str) -> str:

@@ -394,10 +394,9 @@ def _summary_time(moment: datetime, zone: Any, lang: str) -> str:
     ``2026-06-20 10:00（北京时间）`` (zh; other zones keep their IANA name)."""
     if lang != "zh":
         return _local_time(moment, zone)
-    from .times import BEIJING_ZONES
+    from .times import zone_label
 
-    name = "北京时间" if zone.key in BEIJING_ZONES else zone.key
-    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M}（{name}）"
+    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M}（{zone_label(zone.key, lang)}）"
 
 
 def _name(text: str, lang: str) -> str:

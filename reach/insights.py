@@ -33,6 +33,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from .models import Count, CountKind, weakest_kind
+from .render import cut_fraction
 from .store import Store, is_owner_source, prefer_public
 
 DEFAULT_MILESTONES: tuple[int, ...] = (100_000, 1_000_000, 10_000_000, 100_000_000)
@@ -178,7 +179,13 @@ def claimed(point: Point) -> int:
     """What a total can be said to have reached (a milestone, a target): the sum of its parts' lowest
     possible values (:attr:`Point.low`: a rounded "10万" counts as 95,000), as the alerts judge it. A
     rounded total may be shown ≈ above a milestone it has not provably passed; it is not counted."""
-    return point.low if point.low is not None else part_low(point)
+    if point.low is not None:
+        return point.low
+    # a total made without its parts' lows: less half the summed granularity of its rounded parts
+    # (``granularity`` counts only those, whatever the total's weakest kind)
+    if point.kind is CountKind.APPROXIMATE or point.granularity > 0:
+        return max(0, point.value - point.granularity // 2)
+    return point.value
 
 
 def milestones(
@@ -508,5 +515,5 @@ def comparison(buckets: Sequence[Any], now: datetime) -> Comparison | None:
     if kind is None:  # e.g. a lower bound minus a lower bound: no honest precision for the change
         return None
     change = cur.increase - prev.increase
-    pct = (change * 1_000_000 // prev.increase) / 1_000_000 if prev.increase > 0 else None  # floored, as shown
+    pct = cut_fraction(change, prev.increase) if prev.increase > 0 else None  # floored, as shown
     return Comparison(cur.label, prev.label, cur.increase, prev.increase, kind, change, pct)

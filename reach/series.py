@@ -66,6 +66,7 @@ from .store import (
     LATEST_PICKS_SQL,
     OWNER_SOURCE_SQL,
     LatestValues,
+    from_epoch_us,
     latest_from_rows,
     prefer_public_sql,
 )
@@ -106,10 +107,6 @@ def _us(moment: datetime) -> int:
     """Exact integer microseconds since the epoch (DuckDB's ``epoch_us``)."""
     d = moment - _EPOCH
     return (d.days * 86_400 + d.seconds) * 1_000_000 + d.microseconds
-
-
-def _from_us(us: int) -> datetime:
-    return _EPOCH + timedelta(microseconds=int(us))
 
 
 def _low(x: str) -> str:
@@ -185,7 +182,7 @@ class Series:
             self.pre = PRE_CHUNKS
             self.pre_width = max(1, math.ceil((self.b0 - _us(first_views_at)) / PRE_CHUNKS))
         chunks = [
-            (-j, _from_us(self.b0 - j * self.pre_width), _from_us(self.b0 - (j - 1) * self.pre_width))
+            (-j, from_epoch_us(self.b0 - j * self.pre_width), from_epoch_us(self.b0 - (j - 1) * self.pre_width))
             for j in range(self.pre, 0, -1)
         ]
         chunks += [(i, self.bounds[i], self.bounds[i + 1]) for i in range(len(starts))]
@@ -434,8 +431,8 @@ FROM e GROUP BY idx, platform ORDER BY idx, platform
                     total,
                     kind,
                     sum(int(r[-3]) for r in group),
-                    _from_us(min(firsts)) if firsts else None,
-                    _from_us(max(lasts)) if lasts else None,
+                    from_epoch_us(min(firsts)) if firsts else None,
+                    from_epoch_us(max(lasts)) if lasts else None,
                     low,
                 )
             )
@@ -560,7 +557,7 @@ FROM tl JOIN t USING (cidx) WHERE nlo >= thr GROUP BY thr
             before_value: int | None
             before_kind = CountKind.EXACT
             if p["pu"] is not None:
-                before_at, before_value = _from_us(p["pu"]), int(p["pval"])
+                before_at, before_value = from_epoch_us(p["pu"]), int(p["pval"])
                 before_kind = (
                     CountKind.LOWER_BOUND if p["pnl"] else CountKind.APPROXIMATE if p["pna"] else CountKind.EXACT
                 )
@@ -570,7 +567,7 @@ FROM tl JOIN t USING (cidx) WHERE nlo >= thr GROUP BY thr
                 if before_at is not None:
                     before_kind = self.chunks[pos - 1].kind
             out[int(thr)] = (
-                _from_us(p["u"]),
+                from_epoch_us(p["u"]),
                 int(p["value"]),
                 kind,
                 bool(p["entered"]),
@@ -659,7 +656,7 @@ FROM gg
         ).fetchone()
         growth, bits = (int(row[0]), int(row[1])) if row else (0, 0)
         # the real span: from the oldest value compared of a post observed again inside the window
-        since = min(start, _from_us(row[2])) if row and row[2] is not None else start
+        since = min(start, from_epoch_us(row[2])) if row and row[2] is not None else start
         if start - since > PROJECTION_WINDOW:
             return Projection(target, value, kind, "gap", since, end)
         start = since
@@ -786,7 +783,7 @@ WHERE bt = m OR (bt IS NOT NULL AND xt IS NOT NULL)
             low = self.con.execute(f"SELECT min(t) FROM {cls}").fetchone()
             if not low or low[0] is None:
                 return {}
-            params["lo"] = _from_us(low[0])
+            params["lo"] = from_epoch_us(low[0])
             self.con.execute(
                 f"""CREATE OR REPLACE TEMP TABLE {new} AS
                     SELECT c.pid, c.mask AS cmask, s.post_key, s.collected_at, s.snapshot_id, s.source, s.extra,

@@ -29,6 +29,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 BEIJING_ZONES = frozenset({"Asia/Shanghai", "Asia/Chongqing", "Asia/Chungking", "Asia/Harbin", "PRC"})
 """Time zone names of Beijing time (printed 北京时间 in Chinese)."""
 
+
+def zone_label(zone: str, lang: str) -> str:
+    """A time zone as people read it: 北京时间 for China's zones in Chinese, else the IANA name."""
+    return "北京时间" if lang == "zh" and zone in BEIJING_ZONES else zone
+
+
 CHINA = "Asia/Shanghai"
 """The zone Chinese platforms show local times in."""
 

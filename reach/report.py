@@ -719,11 +719,6 @@ def milestone_lines(rep: Report) -> list[str]:
     return out
 
 
-def signed_pct(fraction: float) -> str:
-    """A growth fraction for people: ``+12.5%`` / ``−78.3%`` (U+2212, as counts have), floored."""
-    return pct_text(fraction, signed=True)
-
-
 def projection_text(rep: Report) -> str | None:
     """The projection as one sentence (target, progress, pace, when), or ``None``."""
     proj = rep.projection
@@ -1157,7 +1152,7 @@ def render_table(report: Report, console: Any) -> None:
                 b.label,
                 display(b.total.value, b.total.kind, lang),
                 display(b.increase, b.increase_kind, lang, signed=True) if i > 0 else "",  # — unknown
-                "" if b.growth_pct is None else MARKS.get(b.growth_kind, "") + signed_pct(b.growth_pct),
+                "" if b.growth_pct is None else MARKS.get(b.growth_kind, "") + pct_text(b.growth_pct, signed=True),
                 str(b.new_posts) if i > 0 else "",  # the same cells as CSV / XLSX / HTML
                 str(b.stale_posts),
                 *(

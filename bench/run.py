@@ -466,6 +466,35 @@ def section_ingest(sizes: dict[str, Any], workdir: Path, results: dict[str, Any]
 # -- (c) reports -------------------------------------------------------------------------------------
 
 
+def report_keys(posts: int) -> list[str]:
+    """The post keys of a report campaign of ``posts`` posts (spread over the bench platforms)."""
+    platforms = list(LIMITS)
+    keys = []
+    for i, p in enumerate(platforms):
+        count = posts // len(platforms) + (1 if i < posts % len(platforms) else 0)
+        keys += [f"{p}:{pid}" for pid in post_ids(p, count)]
+    return keys
+
+
+RUN_SQL = """
+INSERT INTO snapshots (snapshot_id, post_key, collected_at, run_id, source, views, views_kind,
+    views_granularity, likes, likes_kind, likes_granularity, comments, comments_kind, comments_granularity)
+SELECT md5(k.post_key || j)[:24], k.post_key,
+       ?::TIMESTAMPTZ + to_hours(j) + to_seconds((k.i * 7) % 3000), 'run' || j, 'bench@1',
+       CASE WHEN starts_with(k.post_key, 'douyin:') THEN NULL
+            WHEN k.i % 6 = 5 THEN (1000 + k.i * 37 + j * 101) // 1000 * 1000
+            ELSE 1000 + k.i * 37 + j * 101 END,
+       CASE WHEN starts_with(k.post_key, 'douyin:') THEN NULL
+            WHEN k.i % 6 = 5 THEN 'approximate' ELSE 'exact' END,
+       CASE WHEN starts_with(k.post_key, 'douyin:') THEN NULL WHEN k.i % 6 = 5 THEN 1000 ELSE 1 END,
+       (1000 + k.i * 37 + j * 101) // 20, 'exact', 1, (1000 + k.i * 37 + j * 101) // 200, 'exact', 1
+FROM (SELECT unnest(?::VARCHAR[]) AS post_key, generate_subscripts(?::VARCHAR[], 1) AS i) k,
+     range(?, ?) AS r(j)
+ORDER BY j, k.i
+"""
+"""Hourly public snapshots ``j`` in [from, to) of every post, in time order (as collection runs append them)."""
+
+
 def report_store(workdir: Path, posts: int, snaps: int) -> Any:
     """A campaign of ``posts`` posts x ``snaps`` hourly snapshots (each post at its own second of the hour),
     written with one INSERT ... SELECT in time order (as collection runs append them). Douyin posts hide
@@ -474,11 +503,7 @@ def report_store(workdir: Path, posts: int, snaps: int) -> Any:
     so the report computes views at 24h / 72h / 7d for all of them."""
     from reach.models import PostRef
 
-    platforms = list(LIMITS)
-    keys = []
-    for i, p in enumerate(platforms):
-        count = posts // len(platforms) + (1 if i < posts % len(platforms) else 0)
-        keys += [f"{p}:{pid}" for pid in post_ids(p, count)]
+    keys = report_keys(posts)
     store = fresh_store(workdir, f"report-{posts}x{snaps}", [])
     add_posts_bulk(store, [PostRef(*k.split(":", 1)) for k in keys])
     with store.transaction() as con:
@@ -488,23 +513,7 @@ def report_store(workdir: Path, posts: int, snaps: int) -> Any:
             """,
             [keys, keys],
         )
-        con.execute(
-            """
-            INSERT INTO snapshots (snapshot_id, post_key, collected_at, run_id, source, views, views_kind,
-                views_granularity, likes, likes_kind, likes_granularity, comments, comments_kind, comments_granularity)
-            SELECT md5(k.post_key || j)[:24], k.post_key,
-                   ?::TIMESTAMPTZ + to_hours(j) + to_seconds((k.i * 7) % 3000), 'run' || j, 'bench@1',
-                   CASE WHEN starts_with(k.post_key, 'douyin:') THEN NULL
-                        WHEN k.i % 6 = 5 THEN (1000 + k.i * 37 + j * 101) // 1000 * 1000
-                        ELSE 1000 + k.i * 37 + j * 101 END,
-                   CASE WHEN starts_with(k.post_key, 'douyin:') THEN NULL
-                        WHEN k.i % 6 = 5 THEN 'approximate' ELSE 'exact' END,
-                   CASE WHEN starts_with(k.post_key, 'douyin:') THEN NULL WHEN k.i % 6 = 5 THEN 1000 ELSE 1 END,
-                   (1000 + k.i * 37 + j * 101) // 20, 'exact', 1, (1000 + k.i * 37 + j * 101) // 200, 'exact', 1
-            FROM k, range(?) AS r(j) ORDER BY j, k.i
-            """,
-            [T0, snaps],
-        )
+        con.execute(RUN_SQL, [T0, keys, keys, 0, snaps])
         con.execute(
             """UPDATE posts SET published_at = ?::TIMESTAMPTZ - to_days(1) + to_seconds((k.i * 13) % 86400)
                FROM k WHERE posts.post_key = k.post_key""",
@@ -519,8 +528,18 @@ def report_store(workdir: Path, posts: int, snaps: int) -> Any:
             """,
             [T0, max(1, snaps // 24)],
         )
+        con.execute("DROP TABLE k")
     store.con.execute("CHECKPOINT")
+    store.bench_keys, store.bench_runs = keys, snaps  # type: ignore[attr-defined]
     return store
+
+
+def append_run(store: Any) -> None:
+    """One more collection run: a snapshot of every post, an hour after the newest."""
+    keys, j = store.bench_keys, store.bench_runs
+    with store.transaction() as con:
+        con.execute(RUN_SQL, [T0, keys, keys, j, j + 1])
+    store.bench_runs = j + 1
 
 
 REFERENCE_SQL = """
@@ -539,10 +558,17 @@ increases and counts of posts (the bench data has no owner/public overlap and no
 rounding, so the report's extra rules do not change these numbers)."""
 
 
-def report_pair(store: Any, repeats: int) -> tuple[float, float, float, float]:
-    """(report wall s, reference wall s, report CPU s, reference CPU s): best of ``repeats`` each, interleaved.
+def report_pair(store: Any, repeats: int) -> tuple[float, float, float, float, float, float]:
+    """(report wall s, reference wall s, report CPU s, reference CPU s, first report s, report without
+    the day table s).
 
-    CPU time (all threads of this process) is printed beside the wall time: on a shared machine it moves less."""
+    The first report builds the day table (:mod:`reach.days`) from every snapshot; each timed report
+    after it follows a new collection run (one more snapshot of every post), so it includes bringing
+    the day table up to date, as a report opened after each cron run does. The report and the
+    reference query run interleaved on the same data, best of ``repeats`` each; every report's daily
+    totals are checked against the query's. CPU time (all threads of this process) is printed beside
+    the wall time: on a shared machine it moves less."""
+    from reach import days
     from reach.report import build_report
 
     now = datetime(2030, 1, 1, tzinfo=timezone.utc)
@@ -555,21 +581,32 @@ def report_pair(store: Any, repeats: int) -> tuple[float, float, float, float]:
         out = fn()
         return out, time.perf_counter() - t, time.process_time() - c
 
-    rep, t_rep, c_rep = timed(report)
-    ends = [b.end.astimezone(timezone.utc) for b in rep.buckets]
-    ref_rows, t_ref, c_ref = timed(lambda: store.con.execute(REFERENCE_SQL, [ends]).fetchall())
-    got = [(b.total.value, b.increase, b.total.posts) for b in rep.buckets]
-    want = [(r[1], r[2] if i else None, r[3]) for i, r in enumerate(ref_rows)]
-    if got != want:
-        raise SystemExit(f"report totals differ from the reference query: {got[:3]} vs {want[:3]}")
-    if t_rep > 20:  # a slow report is timed once (the checked run above)
-        return t_rep, t_ref, c_rep, c_ref
+    def checked(rep: Any) -> tuple[float, float]:
+        ends = [b.end.astimezone(timezone.utc) for b in rep.buckets]
+        ref_rows, t_ref, c_ref = timed(lambda: store.con.execute(REFERENCE_SQL, [ends]).fetchall())
+        got = [(b.total.value, b.increase, b.total.posts) for b in rep.buckets]
+        want = [(r[1], r[2] if i else None, r[3]) for i, r in enumerate(ref_rows)]
+        if got != want:
+            raise SystemExit(f"report totals differ from the reference query: {got[:3]} vs {want[:3]}")
+        return t_ref, c_ref
+
+    real_refresh = days.refresh
+    days.refresh = lambda *_: False  # type: ignore[assignment]
+    try:
+        rep, t_plain, _ = timed(report)
+    finally:
+        days.refresh = real_refresh  # type: ignore[assignment]
+    checked(rep)
+    rep, t_first, _ = timed(report)
+    checked(rep)
+    t_rep = t_ref = c_rep = c_ref = float("inf")
     for _ in range(repeats):
-        _, t, c = timed(report)
+        append_run(store)
+        rep, t, c = timed(report)
         t_rep, c_rep = min(t_rep, t), min(c_rep, c)
-        _, t, c = timed(lambda: store.con.execute(REFERENCE_SQL, [ends]).fetchall())
+        t, c = checked(rep)
         t_ref, c_ref = min(t_ref, t), min(c_ref, c)
-    return t_rep, t_ref, c_rep, c_ref
+    return t_rep, t_ref, c_rep, c_ref, t_first, t_plain
 
 
 def section_report(sizes: dict[str, Any], workdir: Path, results: dict[str, Any]) -> None:
@@ -580,12 +617,14 @@ def section_report(sizes: dict[str, Any], workdir: Path, results: dict[str, Any]
         store = report_store(workdir, posts, snaps)
         made = time.perf_counter() - t
         rows = store.con.execute("SELECT count(*) FROM snapshots").fetchone()[0]
-        t_rep, t_ref, c_rep, c_ref = report_pair(store, sizes["repeats"])
+        t_rep, t_ref, c_rep, c_ref, t_first, t_plain = report_pair(store, sizes["repeats"])
         store.close()
         full = sizes is FULL
         line(f"{posts:,} posts x {snaps:,} snapshots ({rows:,} rows)", f"(made in {secs(made)})")
+        line("  first report (builds the day table)", secs(t_first))
+        line("  report from every snapshot (no day table)", secs(t_plain))
         line(
-            "  build_report, by day",
+            f"  build_report by day, after a run (+{posts:,})",
             secs(t_rep),
             f"<= {secs(budget)}" + ("" if full else " at the full size"),
             t_rep <= budget if full else None,
@@ -725,7 +764,7 @@ def section_report_scaling(sizes: dict[str, Any], workdir: Path, results: dict[s
             t_rep, t_ref = results["report_big"]
         else:
             store = report_store(workdir, p, snaps)
-            t_rep, t_ref, _, _ = report_pair(store, sizes["repeats"])
+            t_rep, t_ref, *_ = report_pair(store, sizes["repeats"])
             store.close()
         rows = p * snaps
         line(

@@ -454,14 +454,16 @@ def migrate(
 
 
 def _copy(con: duckdb.DuckDBPyConnection, dst_lake: bool, target: str) -> MigrateResult:
+    from .days import STATE as DAYS_STATE
+    from .days import TABLE as DAYS_TABLE
     from .errors import InputError
     from .store import rollback_quietly
 
     def tables(db: str) -> list[str]:
         rows = con.execute(
             "SELECT table_name FROM duckdb_tables() WHERE database_name = ? AND schema_name = 'main' "
-            "AND table_name NOT IN ('schema_migrations', ?) ORDER BY table_name",
-            [db, GUARD_TABLE],
+            "AND table_name NOT IN ('schema_migrations', ?, ?, ?) ORDER BY table_name",
+            [db, GUARD_TABLE, DAYS_TABLE, DAYS_STATE],
         ).fetchall()
         return [r[0] for r in rows]
 

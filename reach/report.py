@@ -51,7 +51,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from . import insights, series
+from . import days, insights, series
 from .config import check_timezone
 from .errors import InputError
 from .insights import AgeValue, Comparison, Milestone, Projection
@@ -880,13 +880,25 @@ def build_report(
         raise InputError("milestones must be positive numbers of views")
     name = row.name if row is not None else None
     posts = _report_posts(store, name)
+    # buckets of a day or more read the day table (reach.days), brought up to date first
+    day_table = by != "hour" and days.refresh(store, zone)
     # the campaign's posts are selected in SQL: a long list of keys as a parameter is slow in DuckDB 1.5
-    span = store.con.execute(
-        """SELECT min(collected_at), max(collected_at), min(collected_at) FILTER (WHERE views IS NOT NULL)
-           FROM snapshots
-           WHERE ?::VARCHAR IS NULL OR post_key IN (SELECT post_key FROM campaign_posts WHERE campaign = ?)""",
-        [name, name],
-    ).fetchone()
+    span: Any
+    if day_table:
+        row_us = store.con.execute(
+            f"""SELECT min(tmin), max(t1), min(tmin) FILTER (WHERE hv) FROM {days.TABLE}
+                WHERE zone = ? AND (?::VARCHAR IS NULL
+                                    OR post_key IN (SELECT post_key FROM campaign_posts WHERE campaign = ?))""",
+            [zone.key, name, name],
+        ).fetchone()
+        span = row_us and tuple(None if us is None else from_epoch_us(us) for us in row_us)
+    else:
+        span = store.con.execute(
+            """SELECT min(collected_at), max(collected_at), min(collected_at) FILTER (WHERE views IS NOT NULL)
+               FROM snapshots
+               WHERE ?::VARCHAR IS NULL OR post_key IN (SELECT post_key FROM campaign_posts WHERE campaign = ?)""",
+            [name, name],
+        ).fetchone()
     report = Report(campaign, by, tz, now, [], [], [], target, lang)
     if row is not None:
         report.campaign = row.name
@@ -912,7 +924,7 @@ def build_report(
             raise InputError(f"more than {MAX_BUCKETS} {by} buckets: choose a larger --by or a shorter range")
     ends = [bucket_next(s, by, zone) for s in starts]
     # the maths runs in DuckDB (reach.series): only a few rows per bucket and per post come back
-    with series.Series(store.con, name, starts, ends, span[2]) as ser:
+    with series.Series(store.con, name, starts, ends, span[2], zone if day_table else None) as ser:
         report.buckets = _buckets(ser, starts, ends, by)
         # per-post and per-platform values as of the end of the last bucket shown, not of today
         report.posts = _post_lines(posts, ser.latest_values())

@@ -44,9 +44,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import duckdb
 
+from .days import KIND_CODE, MASK, MAX_SLOTS, TABLE, day_starts, index_sql, lit, summarize, to_us
 from .insights import (
     AGES,
     MAX_INTERPOLATION_GAP,
@@ -72,17 +74,10 @@ from .store import (
 )
 
 PRE_CHUNKS = 32
-"""Snapshots older than the report's first bucket are grouped in this many equal slices."""
-MAX_SLOTS = 50_000
-"""Largest bucket lookup list; beyond it (odd zone offsets over long ranges) an ASOF join assigns buckets."""
+"""Snapshots older than the report's first bucket are grouped in at most this many slices."""
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _KINDS = (CountKind.EXACT, CountKind.APPROXIMATE, CountKind.LOWER_BOUND)
-# a snapshot's views kind as a number: 0 exact, 1 approximate, 2 lower bound
-_KIND_CODE = "CASE s.views_kind WHEN 'approximate' THEN 1 WHEN 'lower_bound' THEN 2 ELSE 0 END"
-# which counters (bits 0-4, METRIC_NAMES order) and extras (bit 5) a snapshot shows
-_MASK = " + ".join(f"(CASE WHEN s.{m} IS NOT NULL THEN {1 << i} ELSE 0 END)" for i, m in enumerate(METRIC_NAMES))
-_MASK += " + (CASE WHEN s.extra IS NOT NULL THEN 32 ELSE 0 END)"
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 # the columns LATEST_PICKS_SQL reads of each counter
 _METRIC_COLUMNS = ", ".join(f"s.{m}, s.{m}_kind, s.{m}_granularity, s.{m}_raw" for m in METRIC_NAMES)
 
@@ -93,20 +88,9 @@ _SROW = "struct_pack(u := {0}us, sid := {0}sid, v := {0}v, k := {0}k, g := {0}g)
 """The same with the snapshot id, to take the newest of snapshots at one time as the timeline does."""
 
 
-def _lit(values: Iterable[int], kind: str = "INTEGER") -> str:
-    """A SQL list literal of integers (our own numbers: chunk indexes, times)."""
-    return f"[{', '.join(str(int(v)) for v in values)}]::{kind}[]"
-
-
 def _strip(x: str) -> str:
     """A :data:`_SROW` struct as a :data:`_VROW` one (``NULL`` stays ``NULL``)."""
     return f"CASE WHEN {x} IS NULL THEN NULL ELSE struct_pack(u := {x}.u, v := {x}.v, k := {x}.k, g := {x}.g) END"
-
-
-def _us(moment: datetime) -> int:
-    """Exact integer microseconds since the epoch (DuckDB's ``epoch_us``)."""
-    d = moment - _EPOCH
-    return (d.days * 86_400 + d.seconds) * 1_000_000 + d.microseconds
 
 
 def _low(x: str) -> str:
@@ -167,24 +151,44 @@ class Series:
         starts: Sequence[datetime],
         ends: Sequence[datetime],
         first_views_at: datetime | None,
+        days: ZoneInfo | None = None,
     ) -> None:
         self.con = con
         tag = uuid.uuid4().hex[:12]
         self.sel, self.agg = f"reach_sel_{tag}", f"reach_agg_{tag}"
         self.bounds = [s.astimezone(timezone.utc) for s in starts] + [ends[-1].astimezone(timezone.utc)]
         self.before = self.bounds[-1]
-        b_us = [_us(b) for b in self.bounds]
+        b_us = [to_us(b) for b in self.bounds]
         self.b0 = b_us[0]
-        # the history before the range: PRE_CHUNKS equal slices of width ``pre_width`` microseconds
+        self.days = days
+        self.grid: list[int] | None = None
+        # the history before the range: PRE_CHUNKS equal slices of width ``pre_width`` microseconds, or
+        # with the day table (``days``) at most PRE_CHUNKS slices of whole local days
         self.pre = 0
         self.pre_width = 1
-        if first_views_at is not None and _us(first_views_at) < self.b0:
+        chunks: list[tuple[int, datetime, datetime]] = []
+        if days is not None:
+            pre = [self.b0]
+            if first_views_at is not None and to_us(first_views_at) < self.b0:
+                pre = day_starts(first_views_at, from_epoch_us(self.b0 - 1), days) or []
+            if not pre or pre[-1] != self.b0:
+                raise ValueError("the day table needs buckets that start at local midnights")
+            n = len(pre) - 1
+            cuts: list[int] = []
+            if n:
+                width = math.ceil(n / PRE_CHUNKS)
+                cuts = [pre[max(0, n - j * width)] for j in range(math.ceil(n / width), 0, -1)]
+            self.pre = len(cuts)
+            edges = [*cuts, self.b0]
+            chunks = [(i - self.pre, from_epoch_us(edges[i]), from_epoch_us(edges[i + 1])) for i in range(self.pre)]
+            self.grid = cuts + b_us
+        elif first_views_at is not None and to_us(first_views_at) < self.b0:
             self.pre = PRE_CHUNKS
-            self.pre_width = max(1, math.ceil((self.b0 - _us(first_views_at)) / PRE_CHUNKS))
-        chunks = [
-            (-j, from_epoch_us(self.b0 - j * self.pre_width), from_epoch_us(self.b0 - (j - 1) * self.pre_width))
-            for j in range(self.pre, 0, -1)
-        ]
+            self.pre_width = max(1, math.ceil((self.b0 - to_us(first_views_at)) / PRE_CHUNKS))
+            chunks = [
+                (-j, from_epoch_us(self.b0 - j * self.pre_width), from_epoch_us(self.b0 - (j - 1) * self.pre_width))
+                for j in range(self.pre, 0, -1)
+            ]
         chunks += [(i, self.bounds[i], self.bounds[i + 1]) for i in range(len(starts))]
         self.chunk_bounds = chunks
         self._starts = [c[1] for c in chunks]
@@ -220,9 +224,9 @@ class Series:
         ``sel``), ``us, sid, v, k, g`` (time, snapshot id, views, kind code, granularity), ``own``
         (owner data); with ``views_only=False`` also ``hv`` (shows views) and ``mask`` (counters
         shown). The smaller the query text, the less DuckDB spends planning it."""
-        extra = "" if views_only else f", s.views IS NOT NULL AS hv, {_MASK} AS mask"
+        extra = "" if views_only else f", s.views IS NOT NULL AS hv, {MASK} AS mask"
         return f"""SELECT sel.pid, epoch_us(s.collected_at) AS us, s.snapshot_id AS sid, s.views AS v,
-                          {_KIND_CODE} AS k, coalesce(s.views_granularity, 1) AS g,
+                          {KIND_CODE} AS k, coalesce(s.views_granularity, 1) AS g,
                           {OWNER_SOURCE_SQL} AS own{extra}
                    FROM snapshots s JOIN {self.sel} sel ON sel.post_key = s.post_key
                    WHERE s.collected_at < $before
@@ -234,53 +238,61 @@ class Series:
 
     def _with_idx(self, relation: str) -> str:
         """``relation`` (with a column ``us``: microseconds since the epoch) and the chunk ``idx`` of each row."""
+        if self.grid is not None:
+            return index_sql(relation, self.grid, -self.pre)
         pre = f"(-1 - (({self.b0} - 1 - us) // {self.pre_width}))"
         if self.lookup is not None:
             return f"""SELECT *, CASE WHEN us >= {self.b0}
-                                      THEN list_extract({_lit(self.lookup)}, ((us - {self.b0}) // {self.step}) + 1)
+                                      THEN list_extract({lit(self.lookup)}, ((us - {self.b0}) // {self.step}) + 1)
                                       ELSE {pre} END AS idx
                        FROM ({relation})"""
-        grid = _lit([_us(b) for b in self.bounds[:-1]], "BIGINT")
+        grid = lit([to_us(b) for b in self.bounds[:-1]], "BIGINT")
         return f"""SELECT p.*, CASE WHEN p.us >= {self.b0} THEN g.idx ELSE {pre.replace("us", "p.us")} END AS idx
                    FROM ({relation}) p ASOF LEFT JOIN
                         (SELECT unnest({grid}) AS gus, generate_subscripts({grid}, 1) - 1 AS idx) g
                         ON p.us >= g.gus"""
 
     def _build(self) -> None:
-        # every snapshot (not only those with views): the counters each shows (``mask``) tell
-        # latest_values how far back it must look. Scalar arg_max by the time (fast); the two
-        # newest times (``t2``) reveal a tie, settled below by the snapshot id as the timeline does.
-        sql, params = self._indexed(views_only=False)
-        self.con.execute(
-            f"""CREATE TEMP TABLE {self.agg} AS
-                SELECT pid, idx, own, hv, max(us, 2) AS t2, min(us) AS tmin,
-                       arg_max(v, us) AS v, arg_max(k, us) AS k, arg_max(g, us) AS g,
-                       max(v) AS vmax, bit_or(mask) AS mask
-                FROM ({sql}) GROUP BY pid, idx, own, hv""",
-            params,
-        )
-        tied = "a.hv AND len(a.t2) = 2 AND a.t2[1] = a.t2[2]"
-        row = self.con.execute(f"SELECT count(*) FROM {self.agg} a WHERE {tied}").fetchone()
-        if row and row[0]:
-            sql, params = self._indexed()
-            self.con.execute(
-                f"""UPDATE {self.agg} SET v = f.r.v, k = f.r.k, g = f.r.g
-                    FROM (SELECT px.pid, px.idx, px.own, max({_SROW.format("px.")}) AS r
-                          FROM ({sql}) px JOIN {self.agg} a
-                               ON a.pid = px.pid AND a.idx = px.idx AND a.own = px.own AND px.us = a.t2[1] AND {tied}
-                          GROUP BY px.pid, px.idx, px.own) f
-                    WHERE {self.agg}.hv AND {self.agg}.pid = f.pid AND {self.agg}.idx = f.idx
-                      AND {self.agg}.own = f.own""",
-                params,
+        """The grouped pass (:func:`reach.days.summarize`): per post, chunk, source class and whether
+        they show views. Every snapshot counts (not only those with views): the counters each shows
+        (``mask``) tell latest_values how far back it must look. With the day table, its rows (one per
+        post, local day and class) are grouped instead of the snapshots: a chunk is a run of whole
+        days, its newest values are those of its newest day (ties already settled there)."""
+        if self.days is None:
+            sql, params = self._indexed(views_only=False)
+            summarize(self.con, self.agg, sql, params, "pid")
+            return
+        grid = self.grid or [0]
+
+        def rows(where: str) -> str:
+            return self._with_idx(
+                f"""SELECT sel.pid, d.day_us AS us, d.* EXCLUDE (zone, post_key, day_us)
+                    FROM {TABLE} d JOIN {self.sel} sel ON sel.post_key = d.post_key
+                    WHERE d.zone = $zone AND {where}"""
             )
+
+        def grouped(where: str) -> str:
+            return f"""SELECT pid, idx, own, hv, [max(t1)] AS t2, min(tmin) AS tmin,
+                              arg_max(v, t1) AS v, arg_max(k, t1) AS k, arg_max(g, t1) AS g,
+                              max(vmax) AS vmax, bit_or(mask) AS mask
+                       FROM ({rows(where)}) GROUP BY pid, idx, own, hv"""
+
+        if grid == day_starts(from_epoch_us(grid[0]), from_epoch_us(grid[-1] - 1), self.days):
+            # every chunk is one day: its day rows are the chunk's rows (those before every chunk grouped)
+            sql = f"""SELECT pid, idx, own, hv, [t1] AS t2, tmin, v, k, g, vmax, mask
+                      FROM ({rows(f"d.day_us >= {grid[0]} AND d.day_us < {grid[-1]}")})
+                      UNION ALL {grouped(f"d.day_us < {grid[0]}")}"""
+        else:
+            sql = grouped(f"d.day_us < {grid[-1]}")
+        self.con.execute(f"CREATE TEMP TABLE {self.agg} AS {sql}", {"zone": self.days.key})
 
     def _state(self) -> None:
         """Per post and chunk: its newest owner (``so``) and public (``sp``) views at the chunk's end
         (carried forward) and at the previous chunk's end (``pso``, ``psp``), the largest views and the
         oldest / newest times inside the chunk, the next chunk with views of the post (``nxt``). The
         newest time at a chunk's end is ``greatest(so.u, sp.u)`` (chunks follow each other in time)."""
-        idxs = _lit([c[0] for c in self.chunk_bounds])
-        starts = _lit([_us(c[1]) for c in self.chunk_bounds], "BIGINT")
+        idxs = lit([c[0] for c in self.chunk_bounds])
+        starts = lit([to_us(c[1]) for c in self.chunk_bounds], "BIGINT")
         self.con.execute(
             f"""
 CREATE TEMP TABLE {self.agg}_state AS
@@ -487,7 +499,7 @@ FROM e GROUP BY idx, platform ORDER BY idx, platform
         scan, params = self._chunk_scan(cidx)
         rows = self.con.execute(
             f"""
-WITH cj AS (SELECT unnest({_lit(cidx)}) AS cidx),
+WITH cj AS (SELECT unnest({lit(cidx)}) AS cidx),
 init AS (
     SELECT cj.cidx, st.pid, st.so AS co, st.sp AS cp, {_pick("st.sp", "st.so")} AS c0
     FROM {self.agg}_state st JOIN cj ON st.idx = cj.cidx - 1
@@ -541,7 +553,7 @@ tl AS (
     FROM ev JOIN base USING (cidx)
     WINDOW o AS (PARTITION BY cidx ORDER BY us ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
 ),
-t AS (SELECT unnest({_lit(tt, "HUGEINT")}) AS thr, unnest({_lit(tc)}) AS cidx)
+t AS (SELECT unnest({lit(tt, "HUGEINT")}) AS thr, unnest({lit(tc)}) AS cidx)
 SELECT thr, arg_min(struct_pack(u := us, c := cidx, value := value::HUGEINT, na := na, nl := nl, entered := entered,
                                 pu := pus, pval := pval::HUGEINT, pna := pna, pnl := pnl), us)
 FROM tl JOIN t USING (cidx) WHERE nlo >= thr GROUP BY thr
@@ -682,12 +694,12 @@ FROM gg
         out: dict[str, dict[str, AgeValue | None]] = {key: dict.fromkeys(n for n, _ in AGES) for key in published}
         if not any(pub is not None for pub in published.values()):
             return out
-        ages = ", ".join(f"('{name}', {_us(_EPOCH + age)})" for name, age in AGES)
+        ages = ", ".join(f"('{name}', {to_us(_EPOCH + age)})" for name, age in AGES)
         moments = f"""SELECT sel.pid, a.age, epoch_us(sel.published_at) + a.span AS us
                       FROM {self.sel} sel, (VALUES {ages}) a(age, span)
                       WHERE sel.published_at IS NOT NULL"""
         # a moment before every chunk has nothing before it, one after the last nothing after it
-        lo, hi = _us(self.chunk_bounds[0][1]), _us(self.before)
+        lo, hi = to_us(self.chunk_bounds[0][1]), to_us(self.before)
         # the chunk of each moment and, when nothing in that chunk comes after the moment, the post's next
         # chunk with views: only their snapshots are read
         nq = f"{self.agg}_ages"
@@ -787,7 +799,7 @@ WHERE bt = m OR (bt IS NOT NULL AND xt IS NOT NULL)
             self.con.execute(
                 f"""CREATE OR REPLACE TEMP TABLE {new} AS
                     SELECT c.pid, c.mask AS cmask, s.post_key, s.collected_at, s.snapshot_id, s.source, s.extra,
-                           {_METRIC_COLUMNS}, c.own, {_MASK} AS rmask
+                           {_METRIC_COLUMNS}, c.own, {MASK} AS rmask
                     FROM snapshots s JOIN {cls} c ON c.post_key = s.post_key AND epoch_us(s.collected_at) = c.t
                          AND c.own = {OWNER_SOURCE_SQL.replace("source", "s.source")}
                     WHERE s.collected_at >= $lo AND s.collected_at < $before""",
@@ -828,7 +840,7 @@ WHERE bt = m OR (bt IS NOT NULL AND xt IS NOT NULL)
             if not low or low[0] is None:
                 return []
             starts = {c[0]: c[1] for c in self.chunk_bounds}
-            starts_us = _lit([_us(c[1]) for c in self.chunk_bounds], "BIGINT")
+            starts_us = lit([to_us(c[1]) for c in self.chunk_bounds], "BIGINT")
             first = self.chunk_bounds[0][0]
             # a snapshot without views older than every chunk (the chunks before the range start at the
             # oldest snapshot *with views*) has a chunk index below ``first``: read that post from its start

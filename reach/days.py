@@ -1,0 +1,237 @@
+"""The day table: per post, local day and source class, a summary of the snapshots, so that a report
+by day, week or month reads a few rows per post and day instead of every snapshot.
+
+A report of 10,000 posts collected hourly reads 10 million snapshots; their summary per local day
+is 24 times smaller, and it changes only where new snapshots fall (usually the newest day). The
+table is **derived data**: it holds nothing that is not in ``snapshots`` and can be dropped at any
+time (it is rebuilt by the next report).
+
+Tables (created by the first report that uses them; never copied by ``reach migrate``)::
+
+    report_days        zone, post_key, day_us (the local day's start, microseconds since the epoch),
+                       own (owner data), hv (shows views), t1 (newest snapshot, us), tmin (oldest, us),
+                       v / k / g (views, kind code 0 exact 1 approximate 2 lower bound, granularity of
+                       the newest snapshot; several at that instant: the largest snapshot id, as the
+                       timeline orders them), vmax (largest views), mask (counters shown: bits 0-4 in
+                       METRIC_NAMES order, 5 extras)
+    report_days_state  zone, max_rowid, rows: which snapshots the zone's rows summarise
+
+**Kept current** by :func:`refresh`, called by the report before it reads: snapshots are
+append-only and DuckDB gives committed rows increasing row ids, so the rows after ``max_rowid`` are
+the new ones; only the (post, day) pairs they fall in are summarised again. When the count does
+not add up (rows removed or written outside reach) the zone's rows are rebuilt from scratch. A
+DuckLake store has no such row ids: its reports read the snapshots (:mod:`reach.series`).
+
+The grouped pass itself (:func:`summarize`) and the bucket lookup (:func:`index_sql`) are shared
+with :mod:`reach.series`, which runs them over the snapshots when it cannot use this table.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from .models import METRIC_NAMES
+from .store import OWNER_SOURCE_SQL, from_epoch_us
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from .store import Store
+
+TABLE = "report_days"
+STATE = "report_days_state"
+MAX_SLOTS = 50_000
+"""Largest bucket lookup list; beyond it (odd zone offsets over long ranges) an ASOF join assigns buckets."""
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+# a snapshot's views kind as a number: 0 exact, 1 approximate, 2 lower bound
+KIND_CODE = "CASE s.views_kind WHEN 'approximate' THEN 1 WHEN 'lower_bound' THEN 2 ELSE 0 END"
+
+# which counters (bits 0-4, METRIC_NAMES order) and extras (bit 5) a snapshot shows
+MASK = " + ".join(f"(CASE WHEN s.{m} IS NOT NULL THEN {1 << i} ELSE 0 END)" for i, m in enumerate(METRIC_NAMES))
+MASK += " + (CASE WHEN s.extra IS NOT NULL THEN 32 ELSE 0 END)"
+
+_CREATE = [
+    f"""CREATE TABLE IF NOT EXISTS {TABLE} (
+        zone VARCHAR NOT NULL, post_key VARCHAR NOT NULL, day_us BIGINT NOT NULL, own BOOLEAN NOT NULL,
+        hv BOOLEAN NOT NULL, t1 BIGINT NOT NULL, tmin BIGINT NOT NULL, v BIGINT, k INTEGER, g BIGINT,
+        vmax BIGINT, mask INTEGER)""",
+    f"CREATE TABLE IF NOT EXISTS {STATE} (zone VARCHAR NOT NULL, max_rowid BIGINT NOT NULL, rows BIGINT NOT NULL)",
+]
+
+
+def to_us(moment: datetime) -> int:
+    """Exact integer microseconds since the epoch (DuckDB's ``epoch_us``)."""
+    d = moment - _EPOCH
+    return (d.days * 86_400 + d.seconds) * 1_000_000 + d.microseconds
+
+
+def local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    """The start of the local ``day`` in ``zone`` (how every report bucket of a day or more starts)."""
+    return datetime(day.year, day.month, day.day, tzinfo=zone)
+
+
+def day_starts(first: datetime, last: datetime, zone: ZoneInfo) -> list[int] | None:
+    """The starts (us) of the local days from the one holding ``first`` to the one after ``last``,
+    ``None`` when they do not increase (a zone that skipped a calendar day)."""
+    day = first.astimezone(zone).date()
+    out = [to_us(local_midnight(day, zone))]
+    end = to_us(last)
+    while out[-1] <= end:
+        day += timedelta(days=1)
+        out.append(to_us(local_midnight(day, zone)))
+        if out[-1] <= out[-2]:
+            return None
+    return out
+
+
+def index_sql(relation: str, grid: Sequence[int], first: int = 0) -> str:
+    """``relation`` (with a column ``us``: microseconds since the epoch) and ``idx``: ``first + i`` for
+    ``grid[i] <= us < grid[i + 1]``; ``first - 1`` before ``grid[0]``. A lookup list over slots of the
+    largest step dividing every boundary (no sort, DST-safe), or an ASOF join when it would be long."""
+    g0 = grid[0]
+    step = 0
+    for b in grid[1:]:
+        step = math.gcd(step, b - g0)
+    step = step or 1
+    if (grid[-1] - g0) // step <= MAX_SLOTS:
+        lookup: list[int] = []
+        for i in range(len(grid) - 1):
+            lookup += [first + i] * ((grid[i + 1] - grid[i]) // step)
+        return f"""SELECT *, CASE WHEN us >= {g0} THEN list_extract({lit(lookup)}, ((us - {g0}) // {step}) + 1)
+                                  ELSE {first - 1} END AS idx
+                   FROM ({relation})"""
+    starts = lit(grid[:-1], "BIGINT")
+    return f"""SELECT p.*, coalesce(g.idx, {first - 1}) AS idx
+               FROM ({relation}) p ASOF LEFT JOIN
+                    (SELECT unnest({starts}) AS gus, generate_subscripts({starts}, 1) - 1 + {first} AS idx) g
+                    ON p.us >= g.gus"""
+
+
+def lit(values: Sequence[int], kind: str = "INTEGER") -> str:
+    """A SQL list literal of integers (our own numbers: chunk indexes, times)."""
+    return f"[{', '.join(str(int(v)) for v in values)}]::{kind}[]"
+
+
+def summarize(con: duckdb.DuckDBPyConnection, table: str, relation: str, params: dict[str, Any], key: str) -> None:
+    """Create the temporary ``table``: per ``key``, ``idx``, ``own`` and ``hv`` of ``relation`` (rows with
+    ``us, sid, v, k, g, own, hv, mask`` and ``idx``), the two newest times ``t2`` (a list), the oldest
+    ``tmin``, the newest views ``v, k, g`` (scalar ``arg_max`` by the time; when the two newest times are
+    equal, settled again by the largest snapshot id, as the timeline orders snapshots of one instant),
+    the largest views ``vmax`` and the counters shown ``mask`` (bit or)."""
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {table} AS
+            SELECT {key}, idx, own, hv, max(us, 2) AS t2, min(us) AS tmin,
+                   arg_max(v, us) AS v, arg_max(k, us) AS k, arg_max(g, us) AS g,
+                   max(v) AS vmax, bit_or(mask) AS mask
+            FROM ({relation}) GROUP BY {key}, idx, own, hv""",
+        params,
+    )
+    tied = "a.hv AND len(a.t2) = 2 AND a.t2[1] = a.t2[2]"
+    row = con.execute(f"SELECT count(*) FROM {table} a WHERE {tied}").fetchone()
+    if row and row[0]:
+        con.execute(
+            f"""UPDATE {table} SET v = f.r.v, k = f.r.k, g = f.r.g
+                FROM (SELECT px.{key}, px.idx, px.own, max(struct_pack(u := px.us, sid := px.sid, v := px.v,
+                                                                        k := px.k, g := px.g)) AS r
+                      FROM ({relation}) px JOIN {table} a
+                           ON a.{key} = px.{key} AND a.idx = px.idx AND a.own = px.own AND px.us = a.t2[1]
+                              AND px.hv AND {tied}
+                      GROUP BY px.{key}, px.idx, px.own) f
+                WHERE {table}.hv AND {table}.{key} = f.{key} AND {table}.idx = f.idx AND {table}.own = f.own""",
+            params,
+        )
+
+
+def points_sql(where: str = "") -> str:
+    """Every snapshot as the rows :func:`summarize` reads (``post_key`` as the key)."""
+    return f"""SELECT s.post_key, epoch_us(s.collected_at) AS us, s.snapshot_id AS sid, s.views AS v,
+                      {KIND_CODE} AS k, coalesce(s.views_granularity, 1) AS g, {OWNER_SOURCE_SQL} AS own,
+                      s.views IS NOT NULL AS hv, {MASK} AS mask
+               FROM snapshots s {where}"""
+
+
+def refresh(store: Store, zone: ZoneInfo) -> bool:
+    """Bring the day table of ``zone`` up to date with the snapshots, in one transaction: build it when
+    missing or when the snapshots do not add up, else summarise again only the (post, day) pairs of
+    the snapshots written since. ``True`` when the table is current (the report may read it);
+    ``False`` on a DuckLake store or a zone whose days do not increase (the report reads snapshots)."""
+    if store.lake is not None:
+        return False
+    with store.transaction() as con:
+        for sql in _CREATE:
+            con.execute(sql)
+        state = con.execute(f"SELECT max_rowid, rows FROM {STATE} WHERE zone = ?", [zone.key]).fetchone()
+        row = con.execute("SELECT count(*) FROM snapshots").fetchone()
+        total = int(row[0]) if row else 0
+        since = -1
+        if state is not None:
+            new = con.execute(f"SELECT count(*) FROM snapshots WHERE rowid > {int(state[0])}").fetchone()
+            if new and total - int(new[0]) == int(state[1]):
+                if not new[0]:
+                    return True
+                since = int(state[0])
+        return _update(con, zone, since, total)
+
+
+def _update(con: duckdb.DuckDBPyConnection, zone: ZoneInfo, since: int, total: int) -> bool:
+    """Summarise the snapshots after row id ``since`` (``-1``: all, the zone's rows replaced)."""
+    key = zone.key
+    span = con.execute(
+        f"SELECT min(collected_at), max(collected_at), max(rowid) FROM snapshots WHERE rowid > {since}"
+    ).fetchone()
+    assert span is not None
+    if span[0] is None:  # no snapshots at all
+        con.execute(f"DELETE FROM {TABLE} WHERE zone = ?", [key])
+        _set_state(con, key, -1, total)
+        return True
+    grid = day_starts(span[0], span[1], zone)
+    if grid is None:
+        return False
+    days, aff, new = f"{TABLE}_new", f"{TABLE}_aff", f"{TABLE}_pairs"
+    try:
+        if since < 0:
+            con.execute(f"DELETE FROM {TABLE} WHERE zone = ?", [key])
+            summarize(con, days, index_sql(points_sql(), grid), {}, "post_key")
+        else:
+            # the (post, day) pairs the new snapshots fall in, summarised again from all their snapshots
+            con.execute(
+                f"""CREATE OR REPLACE TEMP TABLE {aff} AS
+                    SELECT DISTINCT post_key, idx FROM ({index_sql(f"{points_sql()} WHERE s.rowid > {since}", grid)})"""
+            )
+            # every snapshot of those days (older ones too), pruned by the days' time range
+            where = (
+                f"WHERE s.collected_at >= $lo AND s.collected_at < $hi AND s.post_key IN (SELECT post_key FROM {aff})"
+            )
+            pairs = f"""SELECT p.* FROM ({index_sql(points_sql(where), grid)}) p
+                        SEMI JOIN {aff} a ON a.post_key = p.post_key AND a.idx = p.idx"""
+            bounds = {"lo": from_epoch_us(grid[0]), "hi": from_epoch_us(grid[-1])}
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {new} AS {pairs}", bounds)
+            summarize(con, days, f"SELECT * FROM {new}", {}, "post_key")
+            con.execute(
+                f"""DELETE FROM {TABLE} d USING (
+                        SELECT post_key, list_extract({lit(grid, "BIGINT")}, idx + 1) AS day_us FROM {aff}) a
+                    WHERE d.zone = $zone AND d.post_key = a.post_key AND d.day_us = a.day_us""",
+                {"zone": key},
+            )
+        con.execute(
+            f"""INSERT INTO {TABLE} (zone, post_key, day_us, own, hv, t1, tmin, v, k, g, vmax, mask)
+                SELECT $zone, post_key, list_extract({lit(grid, "BIGINT")}, idx + 1), own, hv, t2[1], tmin,
+                       v, k, g, vmax, mask
+                FROM {days}""",
+            {"zone": key},
+        )
+        _set_state(con, key, int(span[2]), total)
+    finally:
+        con.execute("; ".join(f"DROP TABLE IF EXISTS {t}" for t in (days, aff, new)))
+    return True
+
+
+def _set_state(con: duckdb.DuckDBPyConnection, zone: str, max_rowid: int, rows: int) -> None:
+    con.execute(f"DELETE FROM {STATE} WHERE zone = ?", [zone])
+    con.execute(f"INSERT INTO {STATE} VALUES (?, ?, ?)", [zone, max_rowid, rows])

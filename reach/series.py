@@ -65,11 +65,11 @@ from .insights import (
 )
 from .models import METRIC_NAMES, CountKind
 from .store import (
-    LATEST_PICKS_SQL,
     OWNER_SOURCE_SQL,
     LatestValues,
     from_epoch_us,
     latest_from_rows,
+    latest_sql,
     prefer_public_sql,
 )
 
@@ -78,7 +78,7 @@ PRE_CHUNKS = 32
 
 _KINDS = (CountKind.EXACT, CountKind.APPROXIMATE, CountKind.LOWER_BOUND)
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-# the columns LATEST_PICKS_SQL reads of each counter
+# the columns latest_sql reads of each counter
 _METRIC_COLUMNS = ", ".join(f"s.{m}, s.{m}_kind, s.{m}_granularity, s.{m}_raw" for m in METRIC_NAMES)
 
 
@@ -813,8 +813,7 @@ WHERE bt = m OR (bt IS NOT NULL AND xt IS NOT NULL)
                     WHERE got <> cmask"""
             ).fetchone()
             rows = self.con.execute(
-                f"""SELECT post_key, {LATEST_PICKS_SQL} FROM {new}
-                    WHERE pid NOT IN (SELECT pid FROM {full}) GROUP BY post_key"""
+                latest_sql(f"SELECT * FROM {new} WHERE pid NOT IN (SELECT pid FROM {full})")
             ).fetchall()
             if short and short[0]:
                 rows += self._latest_from_chunks(full)
@@ -823,7 +822,7 @@ WHERE bt = m OR (bt IS NOT NULL AND xt IS NOT NULL)
         return latest_from_rows(rows)
 
     def _latest_from_chunks(self, only: str) -> list[tuple[Any, ...]]:
-        """``SELECT post_key, LATEST_PICKS_SQL`` rows of the posts in table ``only`` (``pid``), over the
+        """:func:`reach.store.latest_sql` rows of the posts in table ``only`` (``pid``), over the
         snapshots of each post's last chunks that still hold every counter it ever showed."""
         bits = [
             f"max(idx) FILTER (WHERE {own} AND mask & {1 << i} <> 0)" for i in range(5) for own in ("own", "NOT own")
@@ -858,7 +857,7 @@ WHERE bt = m OR (bt IS NOT NULL AND xt IS NOT NULL)
                         SELECT s.*, {OWNER_SOURCE_SQL} AS own FROM snapshots s JOIN cut USING (post_key)
                         WHERE {lo} s.collected_at < $before AND (cut.t0 IS NULL OR epoch_us(s.collected_at) >= cut.t0)
                     )
-                    SELECT post_key, {LATEST_PICKS_SQL} FROM base GROUP BY post_key""",
+                    {latest_sql("SELECT * FROM base")}""",
                 params,
             ).fetchall()
             return rows

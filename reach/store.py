@@ -475,20 +475,41 @@ def _latest_picks_sql() -> str:
     picks = []
     for m in METRIC_NAMES:
         value = (
-            f"struct_pack(v := {m}, k := {m}_kind, g := {m}_granularity, r := {m}_raw, t := epoch_us(collected_at), "
-            "s := source)"
+            f"struct_pack(v := {m}, k := {m}_kind, g := coalesce({m}_granularity, 1), r := {m}_raw, "
+            "t := epoch_us(collected_at), s := source)"
         )
-        picks.append(f"arg_max({value}, {order}) FILTER (WHERE {m} IS NOT NULL AND own)")
-        picks.append(f"arg_max({value}, {order}) FILTER (WHERE {m} IS NOT NULL AND NOT own)")
-    picks += ["epoch_us(max(collected_at))", f"arg_max(extra, {order}) FILTER (WHERE extra IS NOT NULL)"]
+        picks.append(f"arg_max({value}, {order}) FILTER (WHERE {m} IS NOT NULL AND own) AS o_{m}")
+        picks.append(f"arg_max({value}, {order}) FILTER (WHERE {m} IS NOT NULL AND NOT own) AS p_{m}")
+    picks.append("epoch_us(max(collected_at)) AS last_us")
+    picks.append(f"arg_max(extra, {order}) FILTER (WHERE extra IS NOT NULL) AS x")
     return ", ".join(picks)
 
 
 LATEST_PICKS_SQL = _latest_picks_sql()
-"""Aggregates, per post (``GROUP BY post_key`` over snapshots with an ``own`` column: is it owner data?),
-that :func:`latest_from_rows` reads: for each counter the newest owner and the newest public value (a
-struct of value, kind, granularity, raw, time, source), then the newest snapshot time and extras. Times are
-microseconds since the epoch (a Python ``datetime`` per struct costs more than the rest of the row)."""
+"""Aggregates, per post (``GROUP BY post_key`` over snapshots with an ``own`` column: is it owner data?):
+for each counter the newest owner (``o_<m>``) and the newest public (``p_<m>``) value (a struct of value,
+kind, granularity, raw, time in microseconds since the epoch, source), then the newest snapshot time
+(``last_us``) and extras (``x``)."""
+
+
+def latest_sql(relation: str) -> str:
+    """The query :func:`latest_from_rows` reads: per post of ``relation`` (snapshots with an ``own``
+    column), ``post_key``, then for each counter the value :func:`prefer_public_sql` chooses between
+    the owner's and the public one as six columns (value, kind, granularity, raw, time in us, source;
+    all NULL when neither shows it), then ``last_us`` and ``x`` (extras JSON). Plain columns: a Python
+    dict per struct would cost more than the rest of the row."""
+    rule = {
+        m: prefer_public_sql(f"p_{m}.v", f"p_{m}.k = '{_APPROX}'", f"p_{m}.g", f"p_{m}.t", f"o_{m}.v", f"o_{m}.t")
+        for m in METRIC_NAMES
+    }
+    chosen = ", ".join(f"CASE WHEN {rule[m]} THEN p_{m} ELSE o_{m} END AS c_{m}" for m in METRIC_NAMES)
+    flat = ", ".join(f"c_{m}.v, c_{m}.k, c_{m}.g, c_{m}.r, c_{m}.t, c_{m}.s" for m in METRIC_NAMES)
+    return f"""SELECT post_key, {flat}, last_us, x
+               FROM (SELECT post_key, {chosen}, last_us, x
+                     FROM (SELECT post_key, {LATEST_PICKS_SQL} FROM ({relation}) GROUP BY post_key))"""
+
+
+_APPROX = CountKind.APPROXIMATE.value
 
 
 def from_epoch_us(us: int) -> datetime:
@@ -497,24 +518,25 @@ def from_epoch_us(us: int) -> datetime:
 
 
 def latest_from_rows(rows: Iterable[Sequence[Any]]) -> dict[str, LatestValues]:
-    """Rows of ``SELECT post_key, {LATEST_PICKS_SQL}`` → each post's :class:`LatestValues`, every
-    counter chosen between its owner and public value by :func:`prefer_public`."""
+    """Rows of :func:`latest_sql` → each post's :class:`LatestValues`."""
     out: dict[str, LatestValues] = {}
+    times: dict[int, datetime] = {}  # a run's snapshots share their times: one datetime each
+    kinds = _KIND_OF
     for row in rows:
         chosen: dict[str, Count | None] = {}
         sources: dict[str, str] = {}
         observed: dict[str, datetime] = {}
         for i, m in enumerate(METRIC_NAMES):
-            own, pub = row[1 + 2 * i], row[2 + 2 * i]
-            oc = _count_from_row(own["v"], own["k"], own["g"], own["r"]) if own else None
-            pc = _count_from_row(pub["v"], pub["k"], pub["g"], pub["r"]) if pub else None
-            ot = None if own is None else from_epoch_us(own["t"])
-            pt = None if pub is None else from_epoch_us(pub["t"])
-            pick = pub if prefer_public(oc, ot, pc, pt) else own
-            chosen[m] = pc if pick is pub else oc
-            if pick is not None:
-                sources[m] = pick["s"]
-                observed[m] = pt if pick is pub else ot  # type: ignore[assignment]
+            value, kind, gran, raw, us, source = row[1 + 6 * i : 7 + 6 * i]
+            if value is None:
+                chosen[m] = None
+                continue
+            chosen[m] = Count(int(value), kinds[kind] if kind else CountKind.EXACT, int(gran or 1), raw)
+            sources[m] = source
+            at = times.get(us)
+            if at is None:
+                at = times[us] = from_epoch_us(us)
+            observed[m] = at
         extra = metrics_from_row([None] * 20, 0, row[-1]).extra if row[-1] else {}
         last = None if row[-2] is None else from_epoch_us(row[-2])
         out[row[0]] = LatestValues(Metrics(extra=extra, **chosen), sources, observed, last)
@@ -916,10 +938,10 @@ class Store:
         snapshots taken before ``before`` (``None``: all), in one query. Posts without snapshots are
         left out. A counter a snapshot did not show (NULL) never hides an older value."""
         rows = self.con.execute(
-            f"""SELECT post_key, {LATEST_PICKS_SQL}
-                FROM (SELECT *, {OWNER_SOURCE_SQL} AS own FROM snapshots
-                      WHERE list_contains(?, post_key) AND (?::TIMESTAMPTZ IS NULL OR collected_at < ?::TIMESTAMPTZ))
-                GROUP BY post_key""",
+            latest_sql(
+                f"""SELECT *, {OWNER_SOURCE_SQL} AS own FROM snapshots
+                    WHERE list_contains(?, post_key) AND (?::TIMESTAMPTZ IS NULL OR collected_at < ?::TIMESTAMPTZ)"""
+            ),
             [list(keys), before, before],
         ).fetchall()
         return latest_from_rows(rows)

@@ -440,3 +440,40 @@ def test_a_bound_never_reached_costs_a_few_replays_not_one_per_bucket(monkeypatc
     assert len(rep.buckets) == 961
     assert [m.threshold for m in rep.milestones] == [150]
     assert len(calls) <= 12
+
+
+@pytest.mark.parametrize("seed", range(0, 60, 3))
+def test_current_values_of_every_counter_follow_the_source_rule(seed: int) -> None:
+    """Store.latest_values (the rule in SQL) against prefer_public in Python, per counter: the newest
+    owner and the newest public value (ties on the time: the largest snapshot id), sources and times."""
+    store, refs = random_store(seed)
+    rng = random.Random(seed)
+    for ref in refs:  # likes rounded, owner likes and public likes at one instant
+        at = T0 + timedelta(days=rng.randint(0, 14), minutes=rng.randint(0, 59))
+        for source in rng.sample(SOURCES, 2):
+            likes = _count(rng, rng.randint(0, 90_000))
+            store.add_snapshot(Snapshot(ref.post_key, at, Metrics(likes=likes, comments=Count(3)), source=source))
+    keys = [r.post_key for r in refs]
+    got = store.latest_values(keys)
+    for key in keys:
+        rows = store.con.execute(
+            "SELECT * FROM snapshots WHERE post_key = ? ORDER BY collected_at, snapshot_id", [key]
+        ).fetchall()
+        cols = [d[0] for d in store.con.description or ()]
+        want: dict[str, tuple[Count, str, datetime] | None] = {}
+        for m in ("views", "likes", "comments", "shares", "favorites"):
+            newest: dict[bool, tuple[Count, str, datetime]] = {}
+            for row in rows:
+                r = dict(zip(cols, row, strict=True))
+                if r[m] is not None:
+                    count = Count(r[m], CountKind(r[f"{m}_kind"]), r[f"{m}_granularity"] or 1, r[f"{m}_raw"])
+                    newest[is_owner_source(r["source"])] = (count, r["source"], r["collected_at"])
+            own, pub = newest.get(True), newest.get(False)
+            use = prefer_public(own and own[0], own and own[2], pub and pub[0], pub and pub[2])
+            want[m] = pub if use else own
+        values = got[key]
+        for m, pick in want.items():
+            assert values.metrics.get(m) == (pick[0] if pick else None), (key, m)
+            assert values.sources.get(m) == (pick[1] if pick else None), (key, m)
+            assert values.observed.get(m) == (pick[2] if pick else None), (key, m)
+        assert values.last_collected_at == rows[-1][cols.index("collected_at")]

@@ -477,3 +477,18 @@ def test_current_values_of_every_counter_follow_the_source_rule(seed: int) -> No
             assert values.sources.get(m) == (pick[1] if pick else None), (key, m)
             assert values.observed.get(m) == (pick[2] if pick else None), (key, m)
         assert values.last_collected_at == rows[-1][cols.index("collected_at")]
+
+
+def test_a_newer_rounded_public_count_replaces_an_owner_count_only_when_its_lowest_value_is_above() -> None:
+    store = Store()
+    ref = PostRef("douyin", "7300000000000000001")
+    store.add_post(ref, campaign="c")
+    store.add_snapshot(Snapshot(ref.post_key, T0, Metrics(likes=Count(11_600), views=Count(500)), source="manual"))
+    later = T0 + timedelta(hours=1)
+    rounded = Count(12_000, CountKind.APPROXIMATE, 1000, "1.2万")  # 11,500 to 12,499
+    store.add_snapshot(Snapshot(ref.post_key, later, Metrics(likes=rounded, views=Count(520)), source="douyin@1"))
+    values = store.latest_values([ref.post_key])[ref.post_key]
+    assert values.metrics.likes == Count(11_600) and values.sources["likes"] == "manual"
+    assert values.metrics.views == Count(520) and values.sources["views"] == "douyin@1"
+    rep = build_report(store, "c", now=later + timedelta(days=1))
+    assert rep.posts[0].metrics["likes"] == Count(11_600)

@@ -193,42 +193,76 @@ def _update(con: duckdb.DuckDBPyConnection, zone: ZoneInfo, since: int, total: i
     grid = day_starts(span[0], span[1], zone)
     if grid is None:
         return False
-    days, aff, new = f"{TABLE}_new", f"{TABLE}_aff", f"{TABLE}_pairs"
+    days, aff, new, fresh = f"{TABLE}_new", f"{TABLE}_aff", f"{TABLE}_pairs", f"{TABLE}_fresh"
+    day_us = f"list_extract({lit(grid, 'BIGINT')}, idx + 1)"
+    insert = f"INSERT INTO {TABLE} (zone, post_key, day_us, own, hv, t1, tmin, v, k, g, vmax, mask)"
     try:
         if since < 0:
             con.execute(f"DELETE FROM {TABLE} WHERE zone = ?", [key])
             summarize(con, days, index_sql(points_sql(), grid), {}, "post_key")
-        else:
-            # the (post, day) pairs the new snapshots fall in, summarised again from all their snapshots
             con.execute(
-                f"""CREATE OR REPLACE TEMP TABLE {aff} AS
-                    SELECT DISTINCT post_key, idx FROM ({index_sql(f"{points_sql()} WHERE s.rowid > {since}", grid)})"""
-            )
-            # every snapshot of those days (older ones too), pruned by the days' time range
-            where = (
-                f"WHERE s.collected_at >= $lo AND s.collected_at < $hi AND s.post_key IN (SELECT post_key FROM {aff})"
-            )
-            pairs = f"""SELECT p.* FROM ({index_sql(points_sql(where), grid)}) p
-                        SEMI JOIN {aff} a ON a.post_key = p.post_key AND a.idx = p.idx"""
-            bounds = {"lo": from_epoch_us(grid[0]), "hi": from_epoch_us(grid[-1])}
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {new} AS {pairs}", bounds)
-            summarize(con, days, f"SELECT * FROM {new}", {}, "post_key")
-            con.execute(
-                f"""DELETE FROM {TABLE} d USING (
-                        SELECT post_key, list_extract({lit(grid, "BIGINT")}, idx + 1) AS day_us FROM {aff}) a
-                    WHERE d.zone = $zone AND d.post_key = a.post_key AND d.day_us = a.day_us""",
+                f"{insert} SELECT $zone, post_key, {day_us}, own, hv, t2[1], tmin, v, k, g, vmax, mask FROM {days}",
                 {"zone": key},
             )
-        con.execute(
-            f"""INSERT INTO {TABLE} (zone, post_key, day_us, own, hv, t1, tmin, v, k, g, vmax, mask)
-                SELECT $zone, post_key, list_extract({lit(grid, "BIGINT")}, idx + 1), own, hv, t2[1], tmin,
-                       v, k, g, vmax, mask
-                FROM {days}""",
-            {"zone": key},
-        )
+        else:
+            # the new snapshots per post, day and class, beside the row that summarises the older ones
+            summarize(con, days, index_sql(f"{points_sql()} WHERE s.rowid > {since}", grid), {}, "post_key")
+            con.execute(
+                f"""CREATE OR REPLACE TEMP TABLE {fresh} AS
+                    SELECT n.*, {day_us.replace("idx", "n.idx")} AS day_us, d.t1 AS ot1, d.tmin AS otmin,
+                           d.vmax AS ovmax, d.mask AS omask
+                    FROM {days} n LEFT JOIN {TABLE} d
+                         ON d.zone = $zone AND d.post_key = n.post_key AND d.day_us = {day_us.replace("idx", "n.idx")}
+                            AND d.own = n.own AND d.hv = n.hv""",
+                {"zone": key},
+            )
+            # a day with a new snapshot at or before one already summarised (an old day filled in, a tie
+            # on the time) is summarised again from all its snapshots
+            con.execute(
+                f"""CREATE OR REPLACE TEMP TABLE {aff} AS
+                    SELECT DISTINCT post_key, idx, day_us FROM {fresh} WHERE ot1 >= tmin"""
+            )
+            again = con.execute(f"SELECT count(*) FROM {aff}").fetchone()
+            if again and again[0]:
+                where = (
+                    "WHERE s.collected_at >= $lo AND s.collected_at < $hi "
+                    f"AND s.post_key IN (SELECT post_key FROM {aff})"
+                )
+                pairs = f"""SELECT p.* FROM ({index_sql(points_sql(where), grid)}) p
+                            SEMI JOIN {aff} a ON a.post_key = p.post_key AND a.idx = p.idx"""
+                bounds = {"lo": from_epoch_us(grid[0]), "hi": from_epoch_us(grid[-1])}
+                con.execute(f"CREATE OR REPLACE TEMP TABLE {new} AS {pairs}", bounds)
+                summarize(con, f"{days}_again", f"SELECT * FROM {new}", {}, "post_key")
+                con.execute(
+                    f"""DELETE FROM {TABLE} d USING {aff} a
+                        WHERE d.zone = $zone AND d.post_key = a.post_key AND d.day_us = a.day_us""",
+                    {"zone": key},
+                )
+                con.execute(
+                    f"""{insert} SELECT $zone, post_key, {day_us}, own, hv, t2[1], tmin, v, k, g, vmax, mask
+                        FROM {days}_again""",
+                    {"zone": key},
+                )
+            # elsewhere every new snapshot is newer than the summarised ones: the two merge
+            con.execute(
+                f"""DELETE FROM {TABLE} d USING {fresh} f
+                    WHERE d.zone = $zone AND d.post_key = f.post_key AND d.day_us = f.day_us AND d.own = f.own
+                      AND d.hv = f.hv AND f.ot1 IS NOT NULL
+                      AND NOT EXISTS (SELECT 1 FROM {aff} a WHERE a.post_key = f.post_key AND a.idx = f.idx)""",
+                {"zone": key},
+            )
+            con.execute(
+                f"""{insert}
+                    SELECT $zone, f.post_key, f.day_us, f.own, f.hv, f.t2[1], coalesce(least(f.tmin, f.otmin), f.tmin),
+                           f.v, f.k, f.g, CASE WHEN f.ovmax IS NULL OR f.vmax >= f.ovmax THEN f.vmax ELSE f.ovmax END,
+                           coalesce(f.mask | f.omask, f.mask)
+                    FROM {fresh} f ANTI JOIN {aff} a ON a.post_key = f.post_key AND a.idx = f.idx""",
+                {"zone": key},
+            )
         _set_state(con, key, int(span[2]), total)
     finally:
-        con.execute("; ".join(f"DROP TABLE IF EXISTS {t}" for t in (days, aff, new)))
+        tables = (days, f"{days}_again", aff, new, fresh)
+        con.execute("; ".join(f"DROP TABLE IF EXISTS {t}" for t in tables))
     return True
 
 

@@ -39,14 +39,15 @@ def _rebuilt(store: Store, zone: str) -> list[tuple[Any, ...]]:
     return _table(store, zone)
 
 
-def _more(store: Store, rng: random.Random, keys: list[str], at: list[datetime]) -> None:
+def _more(store: Store, rng: random.Random, keys: list[str], at: list[datetime], likes: bool = True) -> None:
     for key in keys:
         for moment in at:
             source = rng.choice(("bilibili@1", "manual", "weibo@2"))
             views = Count(rng.randint(0, 900_000))
             if rng.random() < 0.2:
                 views = Count(views.value // 1000 * 1000, CountKind.APPROXIMATE, 1000)
-            store.add_snapshot(Snapshot(key, moment, Metrics(views=views, likes=Count(7)), source=source))
+            shown = Metrics(views=views, likes=Count(7) if likes else None)
+            store.add_snapshot(Snapshot(key, moment, shown, source=source))
 
 
 CASES = [
@@ -65,7 +66,7 @@ def test_reports_from_the_day_table_equal_reports_from_the_snapshots(
     kwargs: dict[str, Any] = {"campaign": "c", "by": by, "tz": tz, "now": NOW}
     if seed % 2:
         kwargs["since"] = date(2026, 10, 25)  # history before the range: slices of whole days
-    for step in range(4):
+    for step in range(5):
         got = build_report(store, **kwargs).to_dict()
         assert got == _raw(store, monkeypatch, **kwargs), f"step {step}"
         assert _table(store, tz) == _rebuilt(store, tz), f"step {step}"
@@ -78,6 +79,9 @@ def test_reports_from_the_day_table_equal_reports_from_the_snapshots(
         elif step == 2:  # snapshots at the very instant of existing ones (ties settled by the snapshot id)
             moments = [r[0] for r in store.con.execute("SELECT DISTINCT collected_at FROM snapshots").fetchall()]
             _more(store, rng, keys, rng.sample(moments, min(3, len(moments))))
+        elif step == 3:  # a run a minute after the newest snapshot (its day merges), showing fewer counters
+            newest = store.con.execute("SELECT max(collected_at) FROM snapshots").fetchone()[0]  # type: ignore[index]
+            _more(store, rng, keys, [newest + timedelta(minutes=1)], likes=False)
 
 
 def test_snapshots_that_do_not_add_up_rebuild_the_table(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -520,19 +520,22 @@ def from_epoch_us(us: int) -> datetime:
 def latest_from_rows(rows: Iterable[Sequence[Any]]) -> dict[str, LatestValues]:
     """Rows of :func:`latest_sql` → each post's :class:`LatestValues`."""
     out: dict[str, LatestValues] = {}
-    times: dict[int, datetime] = {}  # a run's snapshots share their times: one datetime each
-    kinds = _KIND_OF
+    times: dict[int, datetime] = {}  # snapshots of one moment share their times: one datetime each
+    kinds, exact = _KIND_OF, CountKind.EXACT
+    columns = [(m, 1 + 6 * i) for i, m in enumerate(METRIC_NAMES)]
     for row in rows:
         chosen: dict[str, Count | None] = {}
         sources: dict[str, str] = {}
         observed: dict[str, datetime] = {}
-        for i, m in enumerate(METRIC_NAMES):
-            value, kind, gran, raw, us, source = row[1 + 6 * i : 7 + 6 * i]
+        for m, i in columns:
+            value = row[i]
             if value is None:
                 chosen[m] = None
                 continue
-            chosen[m] = Count(int(value), kinds[kind] if kind else CountKind.EXACT, int(gran or 1), raw)
-            sources[m] = source
+            kind = row[i + 1]
+            chosen[m] = Count(int(value), kinds[kind] if kind else exact, int(row[i + 2] or 1), row[i + 3])
+            sources[m] = row[i + 5]
+            us = row[i + 4]
             at = times.get(us)
             if at is None:
                 at = times[us] = from_epoch_us(us)

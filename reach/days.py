@@ -14,12 +14,15 @@ Tables (created by the first report that uses them; never copied by ``reach migr
                        the newest snapshot; several at that instant: the largest snapshot id, as the
                        timeline orders them), vmax (largest views), mask (counters shown: bits 0-4 in
                        METRIC_NAMES order, 5 extras)
-    report_days_state  zone, max_rowid, rows: which snapshots the zone's rows summarise
+    report_days_state  zone, max_rowid, rows: which snapshots the zone's rows summarise; day_rows: how many
+                       rows the zone has (rows removed or added by hand are seen, and the zone rebuilt)
 
 **Kept current** by :func:`refresh`, called by the report before it reads: snapshots are
 append-only and DuckDB gives committed rows increasing row ids, so the rows after ``max_rowid`` are
-the new ones; only the (post, day) pairs they fall in are summarised again. When the count does
-not add up (rows removed or written outside reach) the zone's rows are rebuilt from scratch. A
+the new ones. Where they are all newer than a row's newest snapshot they merge into it (the usual
+run: nothing old is read again); a day that receives an older snapshot or one at the same instant
+is summarised again from all its snapshots. When the counts do not add up (snapshots or day rows
+removed or written outside reach) the zone's rows are rebuilt from scratch. A
 DuckLake store has no such row ids: its reports read the snapshots (:mod:`reach.series`).
 
 The grouped pass itself (:func:`summarize`) and the bucket lookup (:func:`index_sql`) are shared
@@ -61,7 +64,8 @@ _CREATE = [
         zone VARCHAR NOT NULL, post_key VARCHAR NOT NULL, day_us BIGINT NOT NULL, own BOOLEAN NOT NULL,
         hv BOOLEAN NOT NULL, t1 BIGINT NOT NULL, tmin BIGINT NOT NULL, v BIGINT, k INTEGER, g BIGINT,
         vmax BIGINT, mask INTEGER)""",
-    f"CREATE TABLE IF NOT EXISTS {STATE} (zone VARCHAR NOT NULL, max_rowid BIGINT NOT NULL, rows BIGINT NOT NULL)",
+    f"""CREATE TABLE IF NOT EXISTS {STATE} (
+        zone VARCHAR NOT NULL, max_rowid BIGINT NOT NULL, rows BIGINT NOT NULL, day_rows BIGINT NOT NULL)""",
 ]
 
 
@@ -166,7 +170,11 @@ def refresh(store: Store, zone: ZoneInfo) -> bool:
     with store.transaction() as con:
         for sql in _CREATE:
             con.execute(sql)
-        state = con.execute(f"SELECT max_rowid, rows FROM {STATE} WHERE zone = ?", [zone.key]).fetchone()
+        state = con.execute(
+            f"""SELECT max_rowid, rows FROM {STATE}
+                WHERE zone = $zone AND day_rows = (SELECT count(*) FROM {TABLE} WHERE zone = $zone)""",
+            {"zone": zone.key},
+        ).fetchone()  # none, or the zone's rows were removed or added by hand: rebuilt
         row = con.execute("SELECT count(*) FROM snapshots").fetchone()
         total = int(row[0]) if row else 0
         since = -1
@@ -267,5 +275,8 @@ def _update(con: duckdb.DuckDBPyConnection, zone: ZoneInfo, since: int, total: i
 
 
 def _set_state(con: duckdb.DuckDBPyConnection, zone: str, max_rowid: int, rows: int) -> None:
-    con.execute(f"DELETE FROM {STATE} WHERE zone = ?", [zone])
-    con.execute(f"INSERT INTO {STATE} VALUES (?, ?, ?)", [zone, max_rowid, rows])
+    con.execute(f"DELETE FROM {STATE} WHERE zone = $zone", {"zone": zone})
+    con.execute(
+        f"INSERT INTO {STATE} SELECT $zone, $max_rowid, $rows, count(*) FROM {TABLE} WHERE zone = $zone",
+        {"zone": zone, "max_rowid": max_rowid, "rows": rows},
+    )

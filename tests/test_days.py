@@ -94,6 +94,19 @@ def test_snapshots_that_do_not_add_up_rebuild_the_table(monkeypatch: pytest.Monk
     assert _table(store, "UTC") == _rebuilt(store, "UTC")
 
 
+@pytest.mark.parametrize(
+    "damage",
+    [f"DELETE FROM {days.TABLE} WHERE rowid IN (SELECT min(rowid) FROM {days.TABLE})", f"DROP TABLE {days.TABLE}"],
+)
+def test_day_rows_removed_by_hand_rebuild_the_table(damage: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    store, _ = random_store(4)
+    kwargs: dict[str, Any] = {"campaign": "c", "by": "day", "tz": "UTC", "now": NOW}
+    build_report(store, **kwargs)
+    store.con.execute(damage)
+    assert build_report(store, **kwargs).to_dict() == _raw(store, monkeypatch, **kwargs)
+    assert _table(store, "UTC") == _rebuilt(store, "UTC")
+
+
 def test_each_zone_has_its_own_days_and_hour_reports_do_not_use_them() -> None:
     store, _ = random_store(5)
     build_report(store, campaign="c", by="hour", tz="UTC", now=NOW)

@@ -69,6 +69,12 @@ _CREATE = [
 ]
 
 
+_COLUMNS = {
+    TABLE: ["zone", "post_key", "day_us", "own", "hv", "t1", "tmin", "v", "k", "g", "vmax", "mask"],
+    STATE: ["zone", "max_rowid", "rows", "day_rows"],
+}
+
+
 def to_us(moment: datetime) -> int:
     """Exact integer microseconds since the epoch (DuckDB's ``epoch_us``)."""
     d = moment - _EPOCH
@@ -168,6 +174,14 @@ def refresh(store: Store, zone: ZoneInfo) -> bool:
     if store.lake is not None:
         return False
     with store.transaction() as con:
+        shapes = con.execute(
+            """SELECT table_name, list(column_name ORDER BY column_index) FROM duckdb_columns()
+               WHERE database_name = current_database() AND schema_name = 'main' AND table_name IN (?, ?)
+               GROUP BY table_name""",
+            [TABLE, STATE],
+        ).fetchall()
+        if any(columns != _COLUMNS[name] for name, columns in shapes):  # written by another version of reach
+            con.execute(f"DROP TABLE IF EXISTS {TABLE}; DROP TABLE IF EXISTS {STATE}")
         for sql in _CREATE:
             con.execute(sql)
         state = con.execute(

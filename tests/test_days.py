@@ -167,3 +167,13 @@ def test_migrate_leaves_the_day_table_behind(tmp_path: Path) -> None:
     with Store(dst) as store:
         rep = build_report(store, campaign="c", now=NOW)
         assert rep.buckets[-1].total.value == 5
+
+
+def test_tables_of_another_shape_are_replaced(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Day tables written by another version of reach (other columns) are dropped and rebuilt."""
+    store, _ = random_store(6)
+    store.con.execute(f"CREATE TABLE {days.STATE} (zone VARCHAR, max_rowid BIGINT, rows BIGINT)")
+    store.con.execute(f"INSERT INTO {days.STATE} VALUES ('UTC', 10**9, 10**9)")
+    kwargs: dict[str, Any] = {"campaign": "c", "by": "day", "tz": "UTC", "now": NOW}
+    assert build_report(store, **kwargs).to_dict() == _raw(store, monkeypatch, **kwargs)
+    assert _table(store, "UTC") == _rebuilt(store, "UTC")

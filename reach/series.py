@@ -73,6 +73,8 @@ from .store import (
     prefer_public_sql,
 )
 
+FIRST_LOOK = timedelta(hours=1)
+"""How much of a bucket the milestone search replays first (the rest only when no crossing is there)."""
 PRE_CHUNKS = 32
 """Snapshots older than the report's first bucket are grouped in at most this many slices."""
 
@@ -319,13 +321,15 @@ WINDOW w AS (PARTITION BY g.pid ORDER BY g.idx ROWS BETWEEN UNBOUNDED PRECEDING 
 """
         )
 
-    def _chunk_scan(self, idxs: Iterable[int]) -> tuple[str, dict[str, Any]]:
-        """:meth:`_indexed` over the snapshots with views of the chunks ``idxs`` only: one scan per
-        run of consecutive chunks, each pruned by its time range."""
+    def _chunk_scan(self, idxs: Iterable[int], look: timedelta | None = None) -> tuple[str, dict[str, Any]]:
+        """:meth:`_indexed` over the snapshots with views of the chunks ``idxs`` only (``look``: only
+        their first ``look`` of time): one scan per run of consecutive chunks, each pruned by its time range."""
         pos = {c[0]: i for i, c in enumerate(self.chunk_bounds)}
         ranges: list[list[datetime]] = []
         for idx in sorted(set(idxs)):
             _, cs, ce = self.chunk_bounds[pos[idx]]
+            if look is not None:
+                ce = min(ce, cs + look)
             if ranges and ranges[-1][1] == cs:
                 ranges[-1][1] = ce
             else:
@@ -468,6 +472,7 @@ FROM e GROUP BY idx, platform ORDER BY idx, platform
         pending = dict.fromkeys(sorted(set(thresholds)), 0)
         batch = dict.fromkeys(pending, 1)
         found: dict[int, tuple[Any, ...]] = {}
+        first = True
         while pending:
             # the next chunks each pending threshold could be reached in (bound at or above it): one at
             # first, twice as many after each miss (a bound reached by a total that is not, e.g. owner
@@ -488,18 +493,31 @@ FROM e GROUP BY idx, platform ORDER BY idx, platform
                     nxt.setdefault(p, []).append(t)
             if not nxt:
                 break
+            if first:
+                first = False
+                # the first round (one chunk per threshold): look at the chunk's first hour alone first;
+                # a total that jumps past a milestone as posts enter (the first collection run) is
+                # placed without replaying the whole bucket
+                for t, crossing in self._replay(nxt, FIRST_LOOK).items():
+                    found[t] = crossing
+                    del pending[t]
+                nxt = {p: [t for t in ts if t in pending] for p, ts in nxt.items()}
+                nxt = {p: ts for p, ts in nxt.items() if ts}
+                if not nxt:
+                    continue
             for t, crossing in self._replay(nxt).items():
                 found[t] = crossing
                 del pending[t]
         return found
 
-    def _replay(self, targets: dict[int, list[int]]) -> dict[int, tuple[Any, ...]]:
+    def _replay(self, targets: dict[int, list[int]], look: timedelta | None = None) -> dict[int, tuple[Any, ...]]:
         """The total timeline inside the chunks at positions ``targets`` (-> thresholds), each seeded
-        with the values carried into it: the first moment at or above each threshold, in one query."""
+        with the values carried into it (``look``: over the chunks' first ``look`` of time only): the
+        first moment at or above each threshold, in one query."""
         cidx = [self.chunk_bounds[pos][0] for pos in targets]
         tt = [t for ts in targets.values() for t in ts]
         tc = [self.chunk_bounds[pos][0] for pos, ts in targets.items() for _ in ts]
-        scan, params = self._chunk_scan(cidx)
+        scan, params = self._chunk_scan(cidx, look)
         rows = self.con.execute(
             f"""
 WITH cj AS (SELECT unnest({lit(cidx)}) AS cidx),

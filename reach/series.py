@@ -162,19 +162,22 @@ class Series:
         self.before = self.bounds[-1]
         b_us = [to_us(b) for b in self.bounds]
         self.b0 = b_us[0]
-        self.days = days
         self.grid: list[int] | None = None
         # the history before the range: PRE_CHUNKS equal slices of width ``pre_width`` microseconds, or
         # with the day table (``days``) at most PRE_CHUNKS slices of whole local days
         self.pre = 0
         self.pre_width = 1
         chunks: list[tuple[int, datetime, datetime]] = []
+        pre: list[int] | None = None
         if days is not None:
             pre = [self.b0]
             if first_views_at is not None and to_us(first_views_at) < self.b0:
-                pre = day_starts(first_views_at, from_epoch_us(self.b0 - 1), days) or []
-            if not pre or pre[-1] != self.b0:
-                raise ValueError("the day table needs buckets that start at local midnights")
+                pre = day_starts(first_views_at, from_epoch_us(self.b0 - 1), days)
+            increasing = all(a < b for a, b in zip(b_us, b_us[1:], strict=False))
+            if pre is None or pre[-1] != self.b0 or not increasing:  # a calendar day skipped: read the snapshots
+                days = None
+        self.days = days
+        if days is not None and pre is not None:
             n = len(pre) - 1
             cuts: list[int] = []
             if n:

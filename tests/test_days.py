@@ -177,3 +177,28 @@ def test_tables_of_another_shape_are_replaced(monkeypatch: pytest.MonkeyPatch) -
     kwargs: dict[str, Any] = {"campaign": "c", "by": "day", "tz": "UTC", "now": NOW}
     assert build_report(store, **kwargs).to_dict() == _raw(store, monkeypatch, **kwargs)
     assert _table(store, "UTC") == _rebuilt(store, "UTC")
+
+
+def test_a_zone_that_skipped_a_day_reads_the_snapshots(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Samoa skipped 2011-12-30: its local midnights do not follow each other there. Reports over it (and
+    over history before ``since`` that holds it) give the snapshots' numbers, never a crash."""
+    store = Store()
+    ref = PostRef("bilibili", "BV1xx411c7mD")
+    store.add_post(ref, campaign="c")
+    start = datetime(2011, 12, 27, tzinfo=days.ZoneInfo("UTC"))
+    for h in range(0, 24 * 8, 5):
+        shown = Metrics(views=Count(1000 + 37 * h))
+        store.add_snapshot(Snapshot(ref.post_key, start + timedelta(hours=h), shown, source="bilibili@1"))
+    kwargs: dict[str, Any] = {"campaign": "c", "tz": "Pacific/Apia", "now": start + timedelta(days=20)}
+    for extra in ({}, {"since": date(2012, 1, 1)}, {"by": "week"}):
+        args = {**kwargs, **extra}
+        assert build_report(store, **args).to_dict() == _raw(store, monkeypatch, **args)
+    # the table built before the skipped day, then a run after it: an update across the gap
+    store2 = Store()
+    store2.add_post(ref, campaign="c")
+    store2.add_snapshot(Snapshot(ref.post_key, start, Metrics(views=Count(5)), source="bilibili@1"))
+    build_report(store2, **kwargs)
+    store2.add_snapshot(Snapshot(ref.post_key, start + timedelta(days=6), Metrics(views=Count(9)), source="bilibili@1"))
+    for extra in ({}, {"since": date(2012, 1, 1)}):
+        args = {**kwargs, **extra}
+        assert build_report(store2, **args).to_dict() == _raw(store2, monkeypatch, **args)

@@ -12,7 +12,10 @@ Sections (each prints the figure, its target, the reference it is compared with,
 * ingest   - snapshots written through ``Store.add_snapshots`` vs a bulk DuckDB insert of the same rows
              from Arrow (or from a generated relation when pyarrow is missing).
 * report   - ``build_report`` (daily) of a campaign of P posts x S snapshots vs one hand-written DuckDB query
-             computing the same daily totals and increases (the numbers are checked to be equal).
+             computing the same daily totals and increases (the numbers are checked to be equal). The timed
+             report follows a new collection run (one more snapshot of every post), so it includes bringing
+             the day table (``reach.days``) up to date; the first report (which builds that table from every
+             snapshot) and a report reading every snapshot (the table switched off) are printed beside it.
 * memory   - peak RSS of a process collecting many posts through the replay server.
 * startup  - ``reach --help`` and ``reach posts`` on an empty database vs ``python -c pass``.
 * scaling  - cost per post / per snapshot at 1x, 10x and 100x (``report-scaling``: the reports' part alone,

@@ -31,22 +31,25 @@ with :mod:`reach.series`, which runs them over the snapshots when it cannot use 
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+import duckdb
+
 from .models import METRIC_NAMES
-from .store import OWNER_SOURCE_SQL, from_epoch_us
+from .store import OWNER_SOURCE_SQL, from_epoch_us, rollback_quietly
 
 if TYPE_CHECKING:
-    import duckdb
-
     from .store import Store
 
 TABLE = "report_days"
 STATE = "report_days_state"
+MAX_DAYS = 40_000
+"""Longest run of days (about 110 years) the table covers; snapshots spread wider are read directly."""
 MAX_SLOTS = 50_000
 """Largest bucket lookup list; beyond it (odd zone offsets over long ranges) an ASOF join assigns buckets."""
 
@@ -65,13 +68,14 @@ _CREATE = [
         hv BOOLEAN NOT NULL, t1 BIGINT NOT NULL, tmin BIGINT NOT NULL, v BIGINT, k INTEGER, g BIGINT,
         vmax BIGINT, mask INTEGER)""",
     f"""CREATE TABLE IF NOT EXISTS {STATE} (
-        zone VARCHAR NOT NULL, max_rowid BIGINT NOT NULL, rows BIGINT NOT NULL, day_rows BIGINT NOT NULL)""",
+        zone VARCHAR NOT NULL, max_rowid BIGINT NOT NULL, rows BIGINT NOT NULL, day_rows BIGINT NOT NULL,
+        last_id VARCHAR, first_day BIGINT, last_day BIGINT, rules VARCHAR)""",
 ]
 
 
 _COLUMNS = {
     TABLE: ["zone", "post_key", "day_us", "own", "hv", "t1", "tmin", "v", "k", "g", "vmax", "mask"],
-    STATE: ["zone", "max_rowid", "rows", "day_rows"],
+    STATE: ["zone", "max_rowid", "rows", "day_rows", "last_id", "first_day", "last_day", "rules"],
 }
 
 
@@ -88,15 +92,21 @@ def local_midnight(day: date, zone: ZoneInfo) -> datetime:
 
 def day_starts(first: datetime, last: datetime, zone: ZoneInfo) -> list[int] | None:
     """The starts (us) of the local days from the one holding ``first`` to the one after ``last``,
-    ``None`` when they do not increase (a zone that skipped a calendar day)."""
-    day = first.astimezone(zone).date()
-    out = [to_us(local_midnight(day, zone))]
-    end = to_us(last)
-    while out[-1] <= end:
-        day += timedelta(days=1)
-        out.append(to_us(local_midnight(day, zone)))
-        if out[-1] <= out[-2]:
-            return None
+    ``None`` when they do not increase (a zone that skipped a calendar day), the calendar ends or there
+    are more than :data:`MAX_DAYS`."""
+    try:
+        day = first.astimezone(zone).date()
+        out = [to_us(local_midnight(day, zone))]
+        end = to_us(last)
+        while out[-1] <= end:
+            if len(out) > MAX_DAYS:  # a time centuries away (a typing slip): not worth a table
+                return None
+            day += timedelta(days=1)
+            out.append(to_us(local_midnight(day, zone)))
+            if out[-1] <= out[-2]:
+                return None
+    except OverflowError:  # the last days of the calendar (year 9999) have no next day
+        return None
     return out
 
 
@@ -167,38 +177,73 @@ def points_sql(where: str = "") -> str:
 
 
 def refresh(store: Store, zone: ZoneInfo) -> bool:
-    """Bring the day table of ``zone`` up to date with the snapshots, in one transaction: build it when
-    missing or when the snapshots do not add up, else summarise again only the (post, day) pairs of
-    the snapshots written since. ``True`` when the table is current (the report may read it);
-    ``False`` on a DuckLake store or a zone whose days do not increase (the report reads snapshots)."""
-    if store.lake is not None:
+    """Bring the day table of ``zone`` up to date with the snapshots, in one transaction of its own:
+    build it when missing or when it no longer matches (see the module's docstring), else summarise
+    what was written since. ``True`` when the table is current (the report may read it); ``False`` when
+    the report must read the snapshots instead: a DuckLake store, a zone whose days do not follow each
+    other, times beyond the calendar, a transaction already open on the connection, or another writer
+    updating the table at the same moment (nothing is written then)."""
+    if store.lake is not None or store.in_transaction:
         return False
-    with store.transaction() as con:
-        shapes = con.execute(
-            """SELECT table_name, list(column_name ORDER BY column_index) FROM duckdb_columns()
-               WHERE database_name = current_database() AND schema_name = 'main' AND table_name IN (?, ?)
-               GROUP BY table_name""",
-            [TABLE, STATE],
-        ).fetchall()
-        if any(columns != _COLUMNS[name] for name, columns in shapes):  # written by another version of reach
-            con.execute(f"DROP TABLE IF EXISTS {TABLE}; DROP TABLE IF EXISTS {STATE}")
-        for sql in _CREATE:
-            con.execute(sql)
-        state = con.execute(
-            f"""SELECT max_rowid, rows FROM {STATE}
-                WHERE zone = $zone AND day_rows = (SELECT count(*) FROM {TABLE} WHERE zone = $zone)""",
-            {"zone": zone.key},
-        ).fetchone()  # none, or the zone's rows were removed or added by hand: rebuilt
-        row = con.execute("SELECT count(*) FROM snapshots").fetchone()
-        total = int(row[0]) if row else 0
-        since = -1
-        if state is not None:
-            new = con.execute(f"SELECT count(*) FROM snapshots WHERE rowid > {int(state[0])}").fetchone()
-            if new and total - int(new[0]) == int(state[1]):
-                if not new[0]:
-                    return True
-                since = int(state[0])
-        return _update(con, zone, since, total)
+    con = store.con
+    try:
+        con.begin()
+    except duckdb.TransactionException:  # inside the caller's transaction: no writes of ours in it
+        return False
+    try:
+        current = _refresh(con, zone)
+        con.commit()
+    except duckdb.TransactionException:  # a concurrent refresh wrote first: this report reads the snapshots
+        rollback_quietly(con)
+        return False
+    except BaseException:
+        rollback_quietly(con)
+        raise
+    return current
+
+
+def _refresh(con: duckdb.DuckDBPyConnection, zone: ZoneInfo) -> bool:
+    shapes = con.execute(
+        """SELECT table_name, list(column_name ORDER BY column_index) FROM duckdb_columns()
+           WHERE database_name = current_database() AND schema_name = 'main' AND table_name IN (?, ?)
+           GROUP BY table_name""",
+        [TABLE, STATE],
+    ).fetchall()
+    if any(columns != _COLUMNS[name] for name, columns in shapes):  # written by another version of reach
+        con.execute(f"DROP TABLE IF EXISTS {TABLE}; DROP TABLE IF EXISTS {STATE}")
+    for sql in _CREATE:
+        con.execute(sql)
+    # the zone's state, unless its rows were removed or added by hand
+    state = con.execute(
+        f"""SELECT max_rowid, rows, last_id, first_day, last_day, rules FROM {STATE}
+            WHERE zone = $zone AND day_rows = (SELECT count(*) FROM {TABLE} WHERE zone = $zone)""",
+        {"zone": zone.key},
+    ).fetchone()
+    row = con.execute("SELECT count(*) FROM snapshots").fetchone()
+    total = int(row[0]) if row else 0
+    since = -1
+    if state is not None and _same_rules(state[3], state[4], state[5], zone):
+        max_rowid, rows, last_id = int(state[0]), int(state[1]), state[2]
+        # the row ids still point at the same snapshots (rows deleted then compacted renumber them) ...
+        at = con.execute(f"SELECT snapshot_id FROM snapshots WHERE rowid = {max_rowid}").fetchone()
+        new = con.execute(f"SELECT count(*) FROM snapshots WHERE rowid > {max_rowid}").fetchone()
+        # ... and every other snapshot is one after them
+        if (at[0] if at else None) == last_id and new and total - int(new[0]) == rows:
+            if not new[0]:
+                return True
+            since = max_rowid
+    return _update(con, zone, since, total)
+
+
+def _rules(first: int, last: int, zone: ZoneInfo) -> str | None:
+    """A fingerprint of the zone's local midnights from the day starting at ``first`` to ``last`` (us):
+    another tzdata (a country that changed its offset) gives another one."""
+    starts = day_starts(from_epoch_us(first), from_epoch_us(last), zone)
+    return None if starts is None else hashlib.sha256(repr(starts).encode()).hexdigest()
+
+
+def _same_rules(first: int | None, last: int | None, rules: str | None, zone: ZoneInfo) -> bool:
+    return first is None or last is None or _rules(first, last, zone) == rules
 
 
 def _update(con: duckdb.DuckDBPyConnection, zone: ZoneInfo, since: int, total: int) -> bool:
@@ -210,7 +255,7 @@ def _update(con: duckdb.DuckDBPyConnection, zone: ZoneInfo, since: int, total: i
     assert span is not None
     if span[0] is None:  # no snapshots at all
         con.execute(f"DELETE FROM {TABLE} WHERE zone = ?", [key])
-        _set_state(con, key, -1, total)
+        _set_state(con, zone, -1, total)
         return True
     grid = day_starts(span[0], span[1], zone)
     if grid is None:
@@ -281,16 +326,24 @@ def _update(con: duckdb.DuckDBPyConnection, zone: ZoneInfo, since: int, total: i
                     FROM {fresh} f ANTI JOIN {aff} a ON a.post_key = f.post_key AND a.idx = f.idx""",
                 {"zone": key},
             )
-        _set_state(con, key, int(span[2]), total)
+        _set_state(con, zone, int(span[2]), total)
     finally:
         tables = (days, f"{days}_again", aff, new, fresh)
         con.execute("; ".join(f"DROP TABLE IF EXISTS {t}" for t in tables))
     return True
 
 
-def _set_state(con: duckdb.DuckDBPyConnection, zone: str, max_rowid: int, rows: int) -> None:
-    con.execute(f"DELETE FROM {STATE} WHERE zone = $zone", {"zone": zone})
+def _set_state(con: duckdb.DuckDBPyConnection, zone: ZoneInfo, max_rowid: int, rows: int) -> None:
+    """Record what the zone's rows summarise: the snapshots up to row id ``max_rowid`` (and the id of
+    that snapshot), ``rows`` snapshots in all, how many day rows, their first and last day and the
+    fingerprint of the zone's midnights over them."""
+    key = {"zone": zone.key}
+    span = con.execute(f"SELECT count(*), min(day_us), max(day_us) FROM {TABLE} WHERE zone = $zone", key).fetchone()
+    day_rows, first, last = span if span else (0, None, None)
+    at = con.execute(f"SELECT snapshot_id FROM snapshots WHERE rowid = {max_rowid}").fetchone()
+    rules = None if first is None else _rules(first, last, zone)
+    con.execute(f"DELETE FROM {STATE} WHERE zone = $zone", key)
     con.execute(
-        f"INSERT INTO {STATE} SELECT $zone, $max_rowid, $rows, count(*) FROM {TABLE} WHERE zone = $zone",
-        {"zone": zone, "max_rowid": max_rowid, "rows": rows},
+        f"INSERT INTO {STATE} VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [zone.key, max_rowid, rows, day_rows, at[0] if at else None, first, last, rules],
     )

@@ -587,6 +587,8 @@ class Store:
         self.lake = parse_target(self.path, data_path) if is_lake(self.path) else None
         """The DuckLake target when ``path`` is ``ducklake:…`` (:mod:`reach.lake`), else ``None``."""
         self._depth = 0  # nesting of _atomic calls: only the outermost one retries
+        self.in_transaction = False
+        """Whether a :meth:`transaction` block is open (work that needs its own transaction then stands aside)."""
         self._con: duckdb.DuckDBPyConnection | None = self._connect(create)
         self._migrate()
 
@@ -699,6 +701,7 @@ class Store:
         """
         con = self.con
         con.begin()
+        self.in_transaction = True
         try:
             if guard and self.lake is not None:
                 from .lake import GUARD_TABLE
@@ -709,6 +712,8 @@ class Store:
         except BaseException:
             rollback_quietly(con)
             raise
+        finally:
+            self.in_transaction = False
 
     def _migrate(self) -> None:
         tables = {

@@ -202,3 +202,18 @@ def test_a_zone_that_skipped_a_day_reads_the_snapshots(monkeypatch: pytest.Monke
     for extra in ({}, {"since": date(2012, 1, 1)}):
         args = {**kwargs, **extra}
         assert build_report(store2, **args).to_dict() == _raw(store2, monkeypatch, **args)
+
+
+def test_a_snapshot_centuries_away_is_not_summarised_day_by_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A typing slip (year 4000) would need a million days: the table stands aside, the report reads
+    the snapshots (and still gives the snapshots' numbers)."""
+    store, _ = random_store(2)
+    kwargs: dict[str, Any] = {"campaign": "c", "by": "day", "tz": "UTC", "now": NOW, "until": date(2026, 11, 5)}
+    build_report(store, **kwargs)
+    key = store.con.execute("SELECT post_key FROM campaign_posts LIMIT 1").fetchone()[0]  # type: ignore[index]
+    store.add_snapshot(Snapshot(key, datetime(4000, 1, 1, tzinfo=days.timezone.utc), Metrics(views=Count(1))))
+    assert days.day_starts(T0, datetime(4000, 1, 1, tzinfo=days.timezone.utc), days.ZoneInfo("UTC")) is None
+    assert build_report(store, **kwargs).to_dict() == _raw(store, monkeypatch, **kwargs)  # its own day added
+    store.con.execute(f"DELETE FROM {days.STATE}")  # a build from scratch would span 730,000 days
+    assert days.refresh(store, days.ZoneInfo("UTC")) is False
+    assert build_report(store, **kwargs).to_dict() == _raw(store, monkeypatch, **kwargs)

@@ -74,7 +74,8 @@ from .store import (
 )
 
 FIRST_LOOK = timedelta(hours=1)
-"""How much of a bucket the milestone search replays first (the rest only when no crossing is there)."""
+"""How much of the first bucket with views (after its first snapshot) the milestone search replays
+first: the total jumps there as posts enter; the rest of the bucket is replayed only when needed."""
 PRE_CHUNKS = 32
 """Snapshots older than the report's first bucket are grouped in at most this many slices."""
 
@@ -324,15 +325,16 @@ WINDOW w AS (PARTITION BY g.pid ORDER BY g.idx ROWS BETWEEN UNBOUNDED PRECEDING 
 """
         )
 
-    def _chunk_scan(self, idxs: Iterable[int], look: timedelta | None = None) -> tuple[str, dict[str, Any]]:
-        """:meth:`_indexed` over the snapshots with views of the chunks ``idxs`` only (``look``: only
-        their first ``look`` of time): one scan per run of consecutive chunks, each pruned by its time range."""
+    def _chunk_scan(self, idxs: Iterable[int], until: dict[int, datetime] | None = None) -> tuple[str, dict[str, Any]]:
+        """:meth:`_indexed` over the snapshots with views of the chunks ``idxs`` only (``until``: chunk
+        index -> read that chunk only before this time): one scan per run of consecutive chunks, each
+        pruned by its time range."""
         pos = {c[0]: i for i, c in enumerate(self.chunk_bounds)}
         ranges: list[list[datetime]] = []
         for idx in sorted(set(idxs)):
             _, cs, ce = self.chunk_bounds[pos[idx]]
-            if look is not None:
-                ce = min(ce, cs + look)
+            if until is not None and idx in until:
+                ce = max(cs, min(ce, until[idx]))
             if ranges and ranges[-1][1] == cs:
                 ranges[-1][1] = ce
             else:
@@ -498,29 +500,36 @@ FROM e GROUP BY idx, platform ORDER BY idx, platform
                 break
             if first:
                 first = False
-                # the first round (one chunk per threshold): look at the chunk's first hour alone first;
-                # a total that jumps past a milestone as posts enter (the first collection run) is
-                # placed without replaying the whole bucket
-                for t, crossing in self._replay(nxt, FIRST_LOOK).items():
-                    found[t] = crossing
-                    del pending[t]
-                nxt = {p: [t for t in ts if t in pending] for p, ts in nxt.items()}
-                nxt = {p: ts for p, ts in nxt.items() if ts}
-                if not nxt:
-                    continue
+                # the first round (one chunk per threshold): in the first chunk with any views, the total
+                # jumps as the posts enter (the first collection runs): look at the hour after its first
+                # snapshot alone first, and replay the whole chunk only for what is not placed there
+                start = next((i for i, c in enumerate(chunks) if c.first_at is not None), None)
+                if start is not None and start in nxt:
+                    first_at = chunks[start].first_at
+                    assert first_at is not None
+                    until = {self.chunk_bounds[start][0]: first_at + FIRST_LOOK}
+                    for t, crossing in self._replay({start: nxt[start]}, until).items():
+                        found[t] = crossing
+                        del pending[t]
+                    nxt = {p: [t for t in ts if t in pending] for p, ts in nxt.items()}
+                    nxt = {p: ts for p, ts in nxt.items() if ts}
+                    if not nxt:
+                        continue
             for t, crossing in self._replay(nxt).items():
                 found[t] = crossing
                 del pending[t]
         return found
 
-    def _replay(self, targets: dict[int, list[int]], look: timedelta | None = None) -> dict[int, tuple[Any, ...]]:
+    def _replay(
+        self, targets: dict[int, list[int]], until: dict[int, datetime] | None = None
+    ) -> dict[int, tuple[Any, ...]]:
         """The total timeline inside the chunks at positions ``targets`` (-> thresholds), each seeded
-        with the values carried into it (``look``: over the chunks' first ``look`` of time only): the
-        first moment at or above each threshold, in one query."""
+        with the values carried into it (``until``: see :meth:`_chunk_scan`): the first moment at or
+        above each threshold, in one query."""
         cidx = [self.chunk_bounds[pos][0] for pos in targets]
         tt = [t for ts in targets.values() for t in ts]
         tc = [self.chunk_bounds[pos][0] for pos, ts in targets.items() for _ in ts]
-        scan, params = self._chunk_scan(cidx, look)
+        scan, params = self._chunk_scan(cidx, until)
         rows = self.con.execute(
             f"""
 WITH cj AS (SELECT unnest({lit(cidx)}) AS cidx),

@@ -110,11 +110,13 @@ def day_starts(first: datetime, last: datetime, zone: ZoneInfo) -> list[int] | N
     return out
 
 
-def index_sql(relation: str, grid: Sequence[int], first: int = 0) -> str:
+def index_sql(relation: str, grid: Sequence[int], first: int = 0, before: str | None = None) -> str:
     """``relation`` (with a column ``us``: microseconds since the epoch) and ``idx``: ``first + i`` for
-    ``grid[i] <= us < grid[i + 1]``; ``first - 1`` before ``grid[0]``. A lookup list over slots of the
-    largest step dividing every boundary (no sort, DST-safe), or an ASOF join when it would be long."""
+    ``grid[i] <= us < grid[i + 1]``; before ``grid[0]`` the SQL expression ``before`` of ``us`` (default
+    ``first - 1``). A lookup list over slots of the largest step dividing every boundary (no sort,
+    DST-safe), or an ASOF join when that list would be long."""
     g0 = grid[0]
+    below = before if before is not None else str(first - 1)
     step = 0
     for b in grid[1:]:
         step = math.gcd(step, b - g0)
@@ -124,13 +126,14 @@ def index_sql(relation: str, grid: Sequence[int], first: int = 0) -> str:
         for i in range(len(grid) - 1):
             lookup += [first + i] * ((grid[i + 1] - grid[i]) // step)
         return f"""SELECT *, CASE WHEN us >= {g0} THEN list_extract({lit(lookup)}, ((us - {g0}) // {step}) + 1)
-                                  ELSE {first - 1} END AS idx
+                                  ELSE {below} END AS idx
                    FROM ({relation})"""
     starts = lit(grid[:-1], "BIGINT")
-    return f"""SELECT p.*, coalesce(g.idx, {first - 1}) AS idx
-               FROM ({relation}) p ASOF LEFT JOIN
-                    (SELECT unnest({starts}) AS gus, generate_subscripts({starts}, 1) - 1 + {first} AS idx) g
-                    ON p.us >= g.gus"""
+    return f"""SELECT * EXCLUDE (gidx), CASE WHEN us >= {g0} THEN gidx ELSE {below} END AS idx
+               FROM (SELECT p.*, g.gidx
+                     FROM ({relation}) p ASOF LEFT JOIN
+                          (SELECT unnest({starts}) AS gus, generate_subscripts({starts}, 1) - 1 + {first} AS gidx) g
+                          ON p.us >= g.gus)"""
 
 
 def lit(values: Sequence[int], kind: str = "INTEGER") -> str:

@@ -48,7 +48,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from .days import KIND_CODE, MASK, MAX_SLOTS, TABLE, day_starts, index_sql, lit, summarize, to_us
+from .days import KIND_CODE, MASK, TABLE, day_starts, index_sql, lit, summarize, to_us
 from .insights import (
     AGES,
     MAX_INTERPOLATION_GAP,
@@ -199,17 +199,7 @@ class Series:
         self.chunk_bounds = chunks
         self._starts = [c[1] for c in chunks]
         self.chunks: list[Chunk] = []
-        # bucket of a snapshot: a lookup list over slots of the largest step that divides every boundary
-        step = 0
-        for b in b_us[1:]:
-            step = math.gcd(step, b - self.b0)
-        self.step = step or 1
-        slots = (b_us[-1] - self.b0) // self.step
-        self.lookup: list[int] | None = None
-        if slots <= MAX_SLOTS:
-            self.lookup = []
-            for i in range(len(starts)):
-                self.lookup += [i] * ((b_us[i + 1] - b_us[i]) // self.step)
+        self.b_us = b_us
         self.con.execute(
             f"""CREATE TEMP TABLE {self.sel} AS
                 SELECT (row_number() OVER (ORDER BY post_key))::INTEGER AS pid, post_key, platform, published_at
@@ -243,20 +233,11 @@ class Series:
         return self._with_idx(self._points(where, views_only)), {"before": self.before}
 
     def _with_idx(self, relation: str) -> str:
-        """``relation`` (with a column ``us``: microseconds since the epoch) and the chunk ``idx`` of each row."""
+        """``relation`` (with a column ``us``: microseconds since the epoch) and the chunk ``idx`` of each row
+        (:func:`reach.days.index_sql` over the chunks' boundaries; before the range, the equal slices)."""
         if self.grid is not None:
             return index_sql(relation, self.grid, -self.pre)
-        pre = f"(-1 - (({self.b0} - 1 - us) // {self.pre_width}))"
-        if self.lookup is not None:
-            return f"""SELECT *, CASE WHEN us >= {self.b0}
-                                      THEN list_extract({lit(self.lookup)}, ((us - {self.b0}) // {self.step}) + 1)
-                                      ELSE {pre} END AS idx
-                       FROM ({relation})"""
-        grid = lit([to_us(b) for b in self.bounds[:-1]], "BIGINT")
-        return f"""SELECT p.*, CASE WHEN p.us >= {self.b0} THEN g.idx ELSE {pre.replace("us", "p.us")} END AS idx
-                   FROM ({relation}) p ASOF LEFT JOIN
-                        (SELECT unnest({grid}) AS gus, generate_subscripts({grid}, 1) - 1 AS idx) g
-                        ON p.us >= g.gus"""
+        return index_sql(relation, self.b_us, 0, f"(-1 - (({self.b0} - 1 - us) // {self.pre_width}))")
 
     def _build(self) -> None:
         """The grouped pass (:func:`reach.days.summarize`): per post, chunk, source class and whether

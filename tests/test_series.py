@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from reach import insights, series
+from reach import days, insights, series
 from reach.models import Count, CountKind, Metrics, PostRef, Snapshot, weakest_kind
 from reach.report import build_report
 from reach.store import Store, is_owner_source, prefer_public
@@ -271,7 +271,7 @@ def test_bucket_lookup_and_asof_join_agree(seed: int, monkeypatch: pytest.Monkey
         "now": T0 + timedelta(days=20),
     }
     fast = build_report(store, since=date(2026, 10, 23), **kwargs).to_dict()
-    monkeypatch.setattr(series, "MAX_SLOTS", 0)
+    monkeypatch.setattr(days, "MAX_SLOTS", 0)
     assert build_report(store, since=date(2026, 10, 23), **kwargs).to_dict() == fast
 
 

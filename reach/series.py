@@ -459,6 +459,8 @@ FROM e GROUP BY idx, platform ORDER BY idx, platform
         batch = dict.fromkeys(pending, 1)
         found: dict[int, tuple[Any, ...]] = {}
         first = True
+        # the first chunk with any views: the total jumps there as the posts enter (first collection runs)
+        start = next((i for i, c in enumerate(chunks) if c.first_at is not None), -1)
         while pending:
             # the next chunks each pending threshold could be reached in (bound at or above it): one at
             # first, twice as many after each miss (a bound reached by a total that is not, e.g. owner
@@ -479,26 +481,23 @@ FROM e GROUP BY idx, platform ORDER BY idx, platform
                     nxt.setdefault(p, []).append(t)
             if not nxt:
                 break
+            until: dict[int, datetime] = {}
             if first:
                 first = False
-                # the first round (one chunk per threshold): in the first chunk with any views, the total
-                # jumps as the posts enter (the first collection runs): look at the hour after its first
-                # snapshot alone first, and replay the whole chunk only for what is not placed there
-                start = next((i for i, c in enumerate(chunks) if c.first_at is not None), None)
-                if start is not None and start in nxt:
-                    first_at = chunks[start].first_at
-                    assert first_at is not None
+                # the first round (one chunk per threshold): of the first chunk with views only the hour
+                # after its first snapshot is replayed (with the other chunks, in the same query), the
+                # whole chunk only for the thresholds not placed in that hour
+                first_at = chunks[start].first_at if start >= 0 else None
+                if start in nxt and first_at is not None:
                     until = {self.chunk_bounds[start][0]: first_at + FIRST_LOOK}
-                    for t, crossing in self._replay({start: nxt[start]}, until).items():
-                        found[t] = crossing
-                        del pending[t]
-                    nxt = {p: [t for t in ts if t in pending] for p, ts in nxt.items()}
-                    nxt = {p: ts for p, ts in nxt.items() if ts}
-                    if not nxt:
-                        continue
-            for t, crossing in self._replay(nxt).items():
+            for t, crossing in self._replay(nxt, until or None).items():
                 found[t] = crossing
                 del pending[t]
+            again = [t for t in nxt.get(start, []) if t in pending] if until else []
+            if again:
+                for t, crossing in self._replay({start: again}).items():
+                    found[t] = crossing
+                    del pending[t]
         return found
 
     def _replay(

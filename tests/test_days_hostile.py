@@ -21,6 +21,7 @@ from reach.lake import migrate
 from reach.models import Count, CountKind, Metrics, PostRef, Snapshot
 from reach.report import build_report
 from reach.store import Store
+from tests.test_days import _raw, _rebuilt, _table
 
 UTC = timezone.utc
 T0 = datetime(2026, 10, 20, tzinfo=UTC)
@@ -28,21 +29,13 @@ NOW = T0 + timedelta(days=30)
 KEY = "bilibili:BV1"
 
 
-def _raw(store: Store, monkeypatch: pytest.MonkeyPatch, **kwargs: Any) -> dict[str, Any]:
-    """The report read from the snapshots (the day table switched off)."""
-    with monkeypatch.context() as m:
-        m.setattr(days, "refresh", lambda *_: False)
-        return build_report(store, **kwargs).to_dict()
-
-
-def _table(store: Store, zone: str) -> list[tuple[Any, ...]]:
-    return sorted(store.con.execute(f"SELECT * FROM {days.TABLE} WHERE zone = ?", [zone]).fetchall())
-
-
-def _rebuilt(store: Store, zone: str) -> list[tuple[Any, ...]]:
-    store.con.execute(f"DELETE FROM {days.STATE} WHERE zone = ?", [zone])
-    assert days.refresh(store, ZoneInfo(zone))
-    return _table(store, zone)
+def _reported_file(path: Path, kwargs: dict[str, Any]) -> Store:
+    """A file store with one post, one snapshot (5 views) and a report (the day table built)."""
+    store = Store(path)
+    store.add_post(PostRef("bilibili", "BV1"), campaign="c")
+    store.add_snapshot(_snap(T0, 5))
+    build_report(store, **kwargs)
+    return store
 
 
 def _same(store: Store, monkeypatch: pytest.MonkeyPatch, **kwargs: Any) -> dict[str, Any]:
@@ -297,10 +290,7 @@ def test_rolled_back_writes_and_a_second_connection(tmp_path: Path, monkeypatch:
     later (its row id comes after B's); a transaction that rolls back; the file closed and reopened."""
     path = tmp_path / "r.duckdb"
     kwargs: dict[str, Any] = {"campaign": "c", "by": "day", "tz": "Asia/Shanghai", "now": NOW}
-    a = Store(path)
-    a.add_post(PostRef("bilibili", "BV1"), campaign="c")
-    a.add_snapshot(_snap(T0, 5))
-    build_report(a, **kwargs)
+    a = _reported_file(path, kwargs)
     b = Store(path)
     with a.transaction() as con:
         a._insert_snapshot(con, _snap(T0 + timedelta(days=1), 7))
@@ -512,10 +502,7 @@ def test_two_reports_at_once_on_one_file(tmp_path: Path, monkeypatch: pytest.Mon
 
     path = tmp_path / "r.duckdb"
     kwargs: dict[str, Any] = {"campaign": "c", "by": "day", "tz": "UTC", "now": NOW}
-    a = Store(path)
-    a.add_post(PostRef("bilibili", "BV1"), campaign="c")
-    a.add_snapshot(_snap(T0, 5))
-    build_report(a, **kwargs)
+    a = _reported_file(path, kwargs)
     a.add_snapshot(_snap(T0 + timedelta(days=1), 6))
     b = Store(path)
     want = _raw(b, monkeypatch, **kwargs)

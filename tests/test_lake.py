@@ -109,7 +109,8 @@ def postgres() -> Iterator[str]:
             shutil.rmtree(base)
             _missing("running as root and there is no postgres user to run the server as")
         os.chown(base, pw.pw_uid, pw.pw_gid)
-        as_user = ["runuser", "-u", "postgres", "--"] if shutil.which("runuser") else ["su", "postgres", "-c"]
+        runuser = _runuser()
+        as_user = [runuser, "-u", "postgres", "--"] if runuser else ["su", "postgres", "-c"]
     data, port = base / "data", _free_port()
 
     def run(*cmd: str) -> None:
@@ -138,6 +139,11 @@ def postgres() -> Iterator[str]:
         shutil.rmtree(base, ignore_errors=True)
 
 
+def _runuser() -> str | None:
+    """``runuser`` (util-linux), also where a minimal PATH leaves it out (``/usr/sbin``: not on a user's PATH)."""
+    return shutil.which("runuser", path=os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"]))
+
+
 def _new_pg_database(conninfo: str, name: str) -> str:
     """A fresh database on the test server: one lake each."""
     port = conninfo.split("port=")[1].split()[0]
@@ -145,11 +151,8 @@ def _new_pg_database(conninfo: str, name: str) -> str:
     assert bindir is not None
     cmd = [str(bindir / "createdb"), "-h", "127.0.0.1", "-p", port, "-U", "reach", name]
     if os.geteuid() == 0:
-        cmd = (
-            ["runuser", "-u", "postgres", "--", *cmd]
-            if shutil.which("runuser")
-            else ["su", "postgres", "-c", " ".join(cmd)]
-        )
+        runuser = _runuser()
+        cmd = [runuser, "-u", "postgres", "--", *cmd] if runuser else ["su", "postgres", "-c", " ".join(cmd)]
     subprocess.run(cmd, check=True, capture_output=True, timeout=60)
     return f"ducklake:postgres:dbname={name} {conninfo}"
 

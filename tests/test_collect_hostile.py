@@ -312,7 +312,11 @@ def test_sigterm_saves_what_was_answered_exits_130_and_the_next_run_completes(tm
     try:
         assert proc.stdout is not None
         assert all(proc.stdout.readline().startswith("answered") for _ in range(3))
-        proc.send_signal(signal.SIGTERM)  # at once: the three answers may not have been written yet
+        # "answered" is printed before the handler returns: give the collector a moment to receive the third
+        # answer (on a loaded machine it may still be in flight: lost by design), not to write it (the writer
+        # thread commits at most every 0.1 s, so the three may still wait to be written)
+        time.sleep(0.05)
+        proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=30)
     finally:
         if proc.poll() is None:

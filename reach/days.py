@@ -34,14 +34,14 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import duckdb
 
 from .models import METRIC_NAMES
-from .store import OWNER_SOURCE_SQL, from_epoch_us, rollback_quietly
+from .store import OWNER_SOURCE_SQL, from_epoch_us, rollback_quietly, to_epoch_us
 
 if TYPE_CHECKING:
     from .store import Store
@@ -52,8 +52,6 @@ MAX_DAYS = 40_000
 """Longest run of days (about 110 years) the table covers; snapshots spread wider are read directly."""
 MAX_SLOTS = 50_000
 """Largest bucket lookup list; beyond it (odd zone offsets over long ranges) an ASOF join assigns buckets."""
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 # a snapshot's views kind as a number: 0 exact, 1 approximate, 2 lower bound
 KIND_CODE = "CASE s.views_kind WHEN 'approximate' THEN 1 WHEN 'lower_bound' THEN 2 ELSE 0 END"
@@ -79,12 +77,6 @@ _COLUMNS = {
 }
 
 
-def to_us(moment: datetime) -> int:
-    """Exact integer microseconds since the epoch (DuckDB's ``epoch_us``)."""
-    d = moment - _EPOCH
-    return (d.days * 86_400 + d.seconds) * 1_000_000 + d.microseconds
-
-
 def local_midnight(day: date, zone: ZoneInfo) -> datetime:
     """The start of the local ``day`` in ``zone`` (how every report bucket of a day or more starts)."""
     return datetime(day.year, day.month, day.day, tzinfo=zone)
@@ -96,13 +88,13 @@ def day_starts(first: datetime, last: datetime, zone: ZoneInfo) -> list[int] | N
     are more than :data:`MAX_DAYS`."""
     try:
         day = first.astimezone(zone).date()
-        out = [to_us(local_midnight(day, zone))]
-        end = to_us(last)
+        out = [to_epoch_us(local_midnight(day, zone))]
+        end = to_epoch_us(last)
         while out[-1] <= end:
             if len(out) > MAX_DAYS:  # a time centuries away (a typing slip): not worth a table
                 return None
             day += timedelta(days=1)
-            out.append(to_us(local_midnight(day, zone)))
+            out.append(to_epoch_us(local_midnight(day, zone)))
             if out[-1] <= out[-2]:
                 return None
     except OverflowError:  # the last days of the calendar (year 9999) have no next day

@@ -48,7 +48,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from .days import KIND_CODE, MASK, TABLE, day_starts, index_sql, lit, summarize, to_us
+from .days import KIND_CODE, MASK, TABLE, day_starts, index_sql, lit, summarize
 from .insights import (
     AGES,
     MAX_INTERPOLATION_GAP,
@@ -71,6 +71,7 @@ from .store import (
     latest_from_rows,
     latest_sql,
     prefer_public_sql,
+    to_epoch_us,
 )
 
 FIRST_LOOK = timedelta(hours=1)
@@ -80,7 +81,6 @@ PRE_CHUNKS = 32
 """Snapshots older than the report's first bucket are grouped in at most this many slices."""
 
 _KINDS = (CountKind.EXACT, CountKind.APPROXIMATE, CountKind.LOWER_BOUND)
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 # the columns latest_sql reads of each counter
 _METRIC_COLUMNS = ", ".join(f"s.{m}, s.{m}_kind, s.{m}_granularity, s.{m}_raw" for m in METRIC_NAMES)
 
@@ -161,7 +161,7 @@ class Series:
         self.sel, self.agg = f"reach_sel_{tag}", f"reach_agg_{tag}"
         self.bounds = [s.astimezone(timezone.utc) for s in starts] + [ends[-1].astimezone(timezone.utc)]
         self.before = self.bounds[-1]
-        b_us = [to_us(b) for b in self.bounds]
+        b_us = [to_epoch_us(b) for b in self.bounds]
         self.b0 = b_us[0]
         self.grid: list[int] | None = None
         # the history before the range: PRE_CHUNKS equal slices of width ``pre_width`` microseconds, or
@@ -172,7 +172,7 @@ class Series:
         pre: list[int] | None = None
         if days is not None:
             pre = [self.b0]
-            if first_views_at is not None and to_us(first_views_at) < self.b0:
+            if first_views_at is not None and to_epoch_us(first_views_at) < self.b0:
                 pre = day_starts(first_views_at, from_epoch_us(self.b0 - 1), days)
             increasing = all(a < b for a, b in zip(b_us, b_us[1:], strict=False))
             if pre is None or pre[-1] != self.b0 or not increasing:  # a calendar day skipped: read the snapshots
@@ -188,9 +188,9 @@ class Series:
             edges = [*cuts, self.b0]
             chunks = [(i - self.pre, from_epoch_us(edges[i]), from_epoch_us(edges[i + 1])) for i in range(self.pre)]
             self.grid = cuts + b_us
-        elif first_views_at is not None and to_us(first_views_at) < self.b0:
+        elif first_views_at is not None and to_epoch_us(first_views_at) < self.b0:
             self.pre = PRE_CHUNKS
-            self.pre_width = max(1, math.ceil((self.b0 - to_us(first_views_at)) / PRE_CHUNKS))
+            self.pre_width = max(1, math.ceil((self.b0 - to_epoch_us(first_views_at)) / PRE_CHUNKS))
             chunks = [
                 (-j, from_epoch_us(self.b0 - j * self.pre_width), from_epoch_us(self.b0 - (j - 1) * self.pre_width))
                 for j in range(self.pre, 0, -1)
@@ -279,7 +279,7 @@ class Series:
         oldest / newest times inside the chunk, the next chunk with views of the post (``nxt``). The
         newest time at a chunk's end is ``greatest(so.u, sp.u)`` (chunks follow each other in time)."""
         idxs = lit([c[0] for c in self.chunk_bounds])
-        starts = lit([to_us(c[1]) for c in self.chunk_bounds], "BIGINT")
+        starts = lit([to_epoch_us(c[1]) for c in self.chunk_bounds], "BIGINT")
         self.con.execute(
             f"""
 CREATE TEMP TABLE {self.agg}_state AS
@@ -708,12 +708,12 @@ FROM gg
         out: dict[str, dict[str, AgeValue | None]] = {key: dict.fromkeys(names) for key in published}
         if not any(pub is not None for pub in published.values()):
             return out
-        ages = ", ".join(f"('{name}', {to_us(_EPOCH + age)})" for name, age in AGES)
+        ages = ", ".join(f"('{name}', {age // timedelta(microseconds=1)})" for name, age in AGES)
         moments = f"""SELECT sel.pid, a.age, epoch_us(sel.published_at) + a.span AS us
                       FROM {self.sel} sel, (VALUES {ages}) a(age, span)
                       WHERE sel.published_at IS NOT NULL"""
         # a moment before every chunk has nothing before it, one after the last nothing after it
-        lo, hi = to_us(self.chunk_bounds[0][1]), to_us(self.before)
+        lo, hi = to_epoch_us(self.chunk_bounds[0][1]), to_epoch_us(self.before)
         # the chunk of each moment and, when nothing in that chunk comes after the moment, the post's next
         # chunk with views: only their snapshots are read
         nq = f"{self.agg}_ages"
@@ -853,7 +853,7 @@ WHERE bt = m OR (bt IS NOT NULL AND xt IS NOT NULL)
             if not low or low[0] is None:
                 return []
             starts = {c[0]: c[1] for c in self.chunk_bounds}
-            starts_us = lit([to_us(c[1]) for c in self.chunk_bounds], "BIGINT")
+            starts_us = lit([to_epoch_us(c[1]) for c in self.chunk_bounds], "BIGINT")
             first = self.chunk_bounds[0][0]
             # a snapshot without views older than every chunk (the chunks before the range start at the
             # oldest snapshot *with views*) has a chunk index below ``first``: read that post from its start

@@ -517,11 +517,15 @@ def from_epoch_us(us: int) -> datetime:
     return _EPOCH + timedelta(microseconds=us)
 
 
+def to_epoch_us(moment: datetime) -> int:
+    """An aware datetime as exact integer microseconds since the epoch (DuckDB's ``epoch_us``)."""
+    return (moment - _EPOCH) // _MICROSECOND
+
+
 def latest_from_rows(rows: Iterable[Sequence[Any]]) -> dict[str, LatestValues]:
     """Rows of :func:`latest_sql` → each post's :class:`LatestValues`."""
     out: dict[str, LatestValues] = {}
     times: dict[int, datetime] = {}  # snapshots of one moment share their times: one datetime each
-    kinds, exact = _KIND_OF, CountKind.EXACT
     columns = [(m, 1 + 6 * i) for i, m in enumerate(METRIC_NAMES)]
     for row in rows:
         chosen: dict[str, Count | None] = {}
@@ -532,8 +536,7 @@ def latest_from_rows(rows: Iterable[Sequence[Any]]) -> dict[str, LatestValues]:
             if value is None:
                 chosen[m] = None
                 continue
-            kind = row[i + 1]
-            chosen[m] = Count(int(value), kinds[kind] if kind else exact, int(row[i + 2] or 1), row[i + 3])
+            chosen[m] = _count_from_row(value, row[i + 1], row[i + 2], row[i + 3])
             sources[m] = row[i + 5]
             us = row[i + 4]
             at = times.get(us)

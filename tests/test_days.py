@@ -5,7 +5,7 @@ when the snapshots no longer add up; it is never used where it cannot be (hour b
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -211,8 +211,8 @@ def test_a_snapshot_centuries_away_is_not_summarised_day_by_day(monkeypatch: pyt
     kwargs: dict[str, Any] = {"campaign": "c", "by": "day", "tz": "UTC", "now": NOW, "until": date(2026, 11, 5)}
     build_report(store, **kwargs)
     key = store.con.execute("SELECT post_key FROM campaign_posts LIMIT 1").fetchone()[0]  # type: ignore[index]
-    store.add_snapshot(Snapshot(key, datetime(4000, 1, 1, tzinfo=days.timezone.utc), Metrics(views=Count(1))))
-    assert days.day_starts(T0, datetime(4000, 1, 1, tzinfo=days.timezone.utc), days.ZoneInfo("UTC")) is None
+    store.add_snapshot(Snapshot(key, datetime(4000, 1, 1, tzinfo=timezone.utc), Metrics(views=Count(1))))
+    assert days.day_starts(T0, datetime(4000, 1, 1, tzinfo=timezone.utc), days.ZoneInfo("UTC")) is None
     assert build_report(store, **kwargs).to_dict() == _raw(store, monkeypatch, **kwargs)  # its own day added
     store.con.execute(f"DELETE FROM {days.STATE}")  # a build from scratch would span 730,000 days
     assert days.refresh(store, days.ZoneInfo("UTC")) is False
